@@ -1,0 +1,18 @@
+//! Grupprum's web application: the pages moderators see, rendered on the server
+//! (feature `ssr`) and hydrated in the browser (feature `hydrate`).
+//!
+//! `app` never depends on `server`: the server implements what this crate asks
+//! for, not the other way round.
+
+mod shell;
+mod start_page;
+
+pub use shell::{App, shell};
+
+/// The WebAssembly entry point: attaches the reactive app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

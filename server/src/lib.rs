@@ -1,0 +1,3 @@
+//! Grupprum's server: the axum router that renders the app and serves the site.
+
+pub mod http;

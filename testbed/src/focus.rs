@@ -1,0 +1,279 @@
+//! A focus stand-in: what jicofo does that a moderator panel can see.
+//!
+//! * Logs in as the focus account and announces itself to the focus address.
+//! * Answers conference requests: joins (and so creates) the room as `focus`,
+//!   then replies `ready='true'`.
+//! * In main rooms, makes the first participant owner (AutoOwner), and elects
+//!   another when the owner leaves. Breakout rooms have no auto-owner.
+//! * Sends each new occupant a Jingle `session-initiate`.
+//! * Leaves a room when nobody else is in it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::domains::Domains;
+use crate::stanza::{self, MucPresence};
+use crate::stream::{self, Auth, StreamError};
+use crate::{jid, ns, xml::Element};
+
+const FOCUS_NICK: &str = "focus";
+
+/// A running focus.
+pub struct Focus {
+    pub jid: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl Focus {
+    /// Logs in and starts serving conference requests.
+    pub async fn start(ws_url: &str, domains: &Domains, password: &str) -> Result<Self, StreamError> {
+        let auth = Auth::Plain { user: "focus".into(), password: password.to_owned() };
+        let resource = format!("focus-{:06x}", rand::random::<u32>() & 0xff_ffff);
+        let link = stream::connect(ws_url, &domains.auth, &auth, &resource).await?;
+        let jid = link.jid.clone();
+        link.tx
+            .send(Element::new("presence", ns::CLIENT).attr("to", domains.focus.clone()))
+            .await
+            .map_err(|_| StreamError::Closed)?;
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let state = State { domains: domains.clone(), tx: link.tx.clone(), rooms: HashMap::new(), next_id: 0 };
+        let task = tokio::spawn(state.run(link.rx, stop_rx));
+        Ok(Self { jid, stop: Some(stop_tx), task })
+    }
+
+    /// Leaves every room and logs out.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Focus {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Debug, Default)]
+struct Room {
+    joined: bool,
+    /// Conference requests waiting for the focus to be in the room.
+    waiting: Vec<Element>,
+    /// Occupants by nick, in join order.
+    occupants: BTreeMap<u64, Occupant>,
+    order: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Occupant {
+    nick: String,
+    real_jid: Option<String>,
+    affiliation: String,
+}
+
+struct State {
+    domains: Domains,
+    tx: mpsc::Sender<Element>,
+    rooms: HashMap<String, Room>,
+    next_id: u64,
+}
+
+impl State {
+    async fn run(mut self, mut rx: mpsc::Receiver<Element>, mut stop: oneshot::Receiver<()>) {
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                stanza = rx.recv() => match stanza {
+                    Some(stanza) => self.handle(stanza).await,
+                    None => {
+                        tracing::warn!("the focus lost its connection");
+                        return;
+                    }
+                },
+            }
+        }
+        let rooms: Vec<String> = self.rooms.keys().cloned().collect();
+        for room in rooms {
+            self.send(stanza::muc_leave(&format!("{room}/{FOCUS_NICK}"), None)).await;
+        }
+    }
+
+    async fn send(&self, element: Element) {
+        let _ = self.tx.send(element).await;
+    }
+
+    fn id(&mut self) -> String {
+        self.next_id += 1;
+        format!("focus{}", self.next_id)
+    }
+
+    async fn handle(&mut self, stanza: Element) {
+        match stanza.name() {
+            "iq" => self.handle_iq(stanza).await,
+            "presence" => {
+                if let Some(presence) = MucPresence::parse(&stanza) {
+                    self.handle_presence(presence).await;
+                } else if stanza.get_attr("type") == Some("error") {
+                    self.handle_join_error(&stanza).await;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    async fn handle_iq(&mut self, iq: Element) {
+        let kind = iq.get_attr("type").unwrap_or_default();
+        if kind != "get" && kind != "set" {
+            return;
+        }
+        if let Some(conference) = iq.get_child("conference", ns::FOCUS).filter(|_| kind == "set") {
+            let Some(room) = conference.get_attr("room").map(str::to_owned) else {
+                self.send(stanza::iq_error(&iq, "bad-request")).await;
+                return;
+            };
+            let entry = self.rooms.entry(room.clone()).or_default();
+            if entry.joined {
+                let reply = self.conference_result(&iq, &room);
+                self.send(reply).await;
+                return;
+            }
+            let first = entry.waiting.is_empty();
+            entry.waiting.push(iq);
+            if first {
+                self.send(stanza::muc_join(&format!("{room}/{FOCUS_NICK}"), None)).await;
+            }
+            return;
+        }
+        let is_jingle = iq.get_child("jingle", ns::JINGLE).is_some();
+        let reply = if is_jingle || iq.get_child("ping", ns::PING).is_some() {
+            stanza::iq_result(&iq)
+        } else {
+            stanza::iq_error(&iq, "service-unavailable")
+        };
+        self.send(reply).await;
+    }
+
+    fn conference_result(&self, request: &Element, room: &str) -> Element {
+        stanza::iq_result(request).child(
+            Element::new("conference", ns::FOCUS)
+                .attr("room", room)
+                .attr("ready", "true")
+                .attr("focusjid", self.domains.focus_jid())
+                .child(Element::new("property", ns::FOCUS).attr("name", "authentication").attr("value", "false")),
+        )
+    }
+
+    async fn handle_join_error(&mut self, presence: &Element) {
+        let Some(from) = presence.get_attr("from") else { return };
+        let room = jid::bare(from).to_owned();
+        if let Some(entry) = self.rooms.remove(&room) {
+            tracing::warn!(%room, "the focus could not join");
+            for request in entry.waiting {
+                self.send(stanza::iq_error(&request, "item-not-found")).await;
+            }
+        }
+    }
+
+    async fn handle_presence(&mut self, p: MucPresence) {
+        let room = jid::bare(&p.from).to_owned();
+        let nick = jid::resource(&p.from).unwrap_or_default().to_owned();
+        let is_main = jid::domain(&room) == self.domains.muc;
+        if nick == FOCUS_NICK {
+            if !p.available {
+                self.rooms.remove(&room);
+                return;
+            }
+            if p.is_self() {
+                let waiting = match self.rooms.get_mut(&room) {
+                    Some(entry) if !entry.joined => {
+                        entry.joined = true;
+                        std::mem::take(&mut entry.waiting)
+                    }
+                    _ => return,
+                };
+                for request in waiting {
+                    let reply = self.conference_result(&request, &room);
+                    self.send(reply).await;
+                }
+            }
+            return;
+        }
+        let Some(entry) = self.rooms.get_mut(&room) else { return };
+        let existing = entry.occupants.iter().find(|(_, o)| o.nick == nick).map(|(k, _)| *k);
+        if !p.available {
+            if let Some(key) = existing {
+                entry.occupants.remove(&key);
+            }
+            if entry.occupants.is_empty() {
+                self.rooms.remove(&room);
+                self.send(stanza::muc_leave(&format!("{room}/{FOCUS_NICK}"), None)).await;
+                return;
+            }
+            if is_main {
+                self.elect_owner(&room).await;
+            }
+            return;
+        }
+        let affiliation = p.affiliation.clone().unwrap_or_else(|| "none".into());
+        match existing {
+            Some(key) => {
+                if let Some(o) = entry.occupants.get_mut(&key) {
+                    o.affiliation = affiliation;
+                }
+            }
+            None => {
+                entry.order += 1;
+                let key = entry.order;
+                entry.occupants.insert(key, Occupant { nick: nick.clone(), real_jid: p.real_jid.clone(), affiliation });
+                let offer = self.session_initiate(&p.from);
+                self.send(offer).await;
+            }
+        }
+        if is_main {
+            self.elect_owner(&room).await;
+        }
+    }
+
+    /// AutoOwner: when no participant is owner, the earliest one becomes owner.
+    async fn elect_owner(&mut self, room: &str) {
+        let Some(entry) = self.rooms.get_mut(room) else { return };
+        if entry.occupants.values().any(|o| o.affiliation == "owner") {
+            return;
+        }
+        let Some(first) = entry.occupants.values_mut().find(|o| o.real_jid.is_some()) else { return };
+        first.affiliation = "owner".into();
+        let bare = jid::bare(first.real_jid.as_deref().unwrap_or_default()).to_owned();
+        let id = self.id();
+        let grant = Element::new("iq", ns::CLIENT).attr("type", "set").attr("to", room).attr("id", id).child(
+            Element::new("query", ns::MUC_ADMIN)
+                .child(Element::new("item", ns::MUC_ADMIN).attr("affiliation", "owner").attr("jid", bare)),
+        );
+        self.send(grant).await;
+    }
+
+    fn session_initiate(&mut self, occupant: &str) -> Element {
+        let id = self.id();
+        let sid = format!("{:016x}", rand::random::<u64>());
+        let content = |media: &str| {
+            Element::new("content", ns::JINGLE)
+                .attr("creator", "initiator")
+                .attr("name", media)
+                .attr("senders", "both")
+                .child(Element::new("description", "urn:xmpp:jingle:apps:rtp:1").attr("media", media))
+                .child(Element::new("transport", "urn:xmpp:jingle:transports:ice-udp:1"))
+        };
+        Element::new("iq", ns::CLIENT).attr("type", "set").attr("to", occupant).attr("id", id).child(
+            Element::new("jingle", ns::JINGLE)
+                .attr("action", "session-initiate")
+                .attr("initiator", self.domains.focus_jid())
+                .attr("sid", sid)
+                .child(content("audio"))
+                .child(content("video")),
+        )
+    }
+}

@@ -1,0 +1,175 @@
+//! The whole test meeting: Prosody, the focus stand-in and N participants.
+
+use std::path::{Path, PathBuf};
+
+use futures::future::join_all;
+
+use crate::domains::Domains;
+use crate::focus::Focus;
+use crate::names::{NameStyle, display_name};
+use crate::participant::{Participant, ParticipantConfig};
+use crate::prosody::{Install, Prosody, ProsodyError};
+use crate::stream::StreamError;
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct MeetingOptions {
+    /// Working directory for Prosody's configuration, data and logs.
+    pub dir: PathBuf,
+    /// HTTP port; a free one when `None`.
+    pub port: Option<u16>,
+    pub base_domain: String,
+    /// The meeting (main room) name.
+    pub room: String,
+    pub participants: usize,
+    pub names: NameStyle,
+    /// How many of the participants ignore moves (the last ones).
+    pub ignore_moves: usize,
+    /// Prosody alone: no focus, no participants.
+    pub prosody_only: bool,
+    pub install: Install,
+}
+
+impl MeetingOptions {
+    /// A meeting named `room` with `participants` people, in `dir`.
+    pub fn new(dir: &Path, room: &str, participants: usize) -> Self {
+        Self {
+            dir: dir.to_owned(),
+            port: None,
+            base_domain: "meet.test".into(),
+            room: room.to_owned(),
+            participants,
+            names: NameStyle::Realistic,
+            ignore_moves: 0,
+            prosody_only: false,
+            install: Install::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MeetingError {
+    #[error(transparent)]
+    Prosody(#[from] ProsodyError),
+    #[error("the focus could not log in: {0}")]
+    Focus(StreamError),
+    #[error("participant {index} ({name}) could not join: {source}")]
+    Participant { index: usize, name: String, source: StreamError },
+    #[error("the meeting name must be 1 to 64 letters, digits, '-' or '_', not {0:?}")]
+    BadRoomName(String),
+}
+
+/// The variables a client needs to reach the test meeting.
+#[derive(Debug, Clone)]
+pub struct MeetingEnv {
+    pub ws_url: String,
+    pub domains: Domains,
+    pub focus_password: String,
+}
+
+impl MeetingEnv {
+    /// `NAME=value` pairs, in a fixed order.
+    pub fn vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("XMPP_WS_URL", self.ws_url.clone()),
+            ("XMPP_DOMAIN", self.domains.xmpp.clone()),
+            ("MUC_DOMAIN", self.domains.muc.clone()),
+            ("BREAKOUT_DOMAIN", self.domains.breakout.clone()),
+            ("FOCUS_DOMAIN", self.domains.focus.clone()),
+            ("FOCUS_JID", self.domains.focus_jid()),
+            ("FOCUS_PASSWORD", self.focus_password.clone()),
+        ]
+    }
+
+    /// The variables as an env file (`NAME=value` lines).
+    pub fn to_env_file(&self) -> String {
+        self.vars().into_iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+    }
+}
+
+/// A running test meeting.
+pub struct Meeting {
+    pub env: MeetingEnv,
+    /// The main room's JID.
+    pub room_jid: String,
+    prosody: Prosody,
+    focus: Option<Focus>,
+    pub participants: Vec<Participant>,
+}
+
+fn valid_room_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl Meeting {
+    /// Starts everything; on failure, stops whatever it had started.
+    pub async fn start(options: &MeetingOptions) -> Result<Self, MeetingError> {
+        if !valid_room_name(&options.room) {
+            return Err(MeetingError::BadRoomName(options.room.clone()));
+        }
+        let domains = Domains::new(&options.base_domain);
+        let focus_password = format!("{:032x}", rand::random::<u128>());
+        let prosody = Prosody::start(&options.install, &options.dir, options.port, &domains, &focus_password).await?;
+        let env = MeetingEnv {
+            ws_url: format!("ws://127.0.0.1:{}/xmpp-websocket", prosody.port),
+            domains: domains.clone(),
+            focus_password,
+        };
+        let room_jid = domains.room_jid(&options.room);
+        let mut meeting = Self { env, room_jid, prosody, focus: None, participants: Vec::new() };
+        if options.prosody_only {
+            return Ok(meeting);
+        }
+        match Focus::start(&meeting.env.ws_url, &domains, &meeting.env.focus_password).await {
+            Ok(focus) => meeting.focus = Some(focus),
+            Err(e) => {
+                meeting.stop().await;
+                return Err(MeetingError::Focus(e));
+            }
+        }
+        let first_ignoring = options.participants.saturating_sub(options.ignore_moves);
+        let configs: Vec<ParticipantConfig> = (0..options.participants)
+            .map(|i| ParticipantConfig { display_name: display_name(options.names, i), ignore_moves: i >= first_ignoring })
+            .collect();
+        if let Err(e) = meeting.add_participants(configs).await {
+            meeting.stop().await;
+            return Err(e);
+        }
+        Ok(meeting)
+    }
+
+    /// Joins more participants to the main room, a few at a time.
+    pub async fn add_participants(&mut self, configs: Vec<ParticipantConfig>) -> Result<(), MeetingError> {
+        let offset = self.participants.len();
+        for (chunk_index, chunk) in configs.chunks(16).enumerate() {
+            let joins = chunk.iter().cloned().map(|config| {
+                Participant::join(&self.env.ws_url, &self.env.domains, &self.room_jid, config)
+            });
+            for (i, result) in join_all(joins).await.into_iter().enumerate() {
+                let index = offset + chunk_index * 16 + i;
+                match result {
+                    Ok(p) => self.participants.push(p),
+                    Err(source) => {
+                        let name = chunk[i].display_name.clone();
+                        return Err(MeetingError::Participant { index, name, source });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Prosody's process id.
+    pub fn prosody_pid(&self) -> Option<u32> {
+        self.prosody.pid()
+    }
+
+    /// Participants leave, the focus leaves, Prosody stops.
+    pub async fn stop(self) {
+        join_all(self.participants.into_iter().map(Participant::leave)).await;
+        if let Some(focus) = self.focus {
+            focus.stop().await;
+        }
+        self.prosody.stop().await;
+    }
+}
