@@ -29,8 +29,15 @@ pub struct Focus {
 
 impl Focus {
     /// Logs in and starts serving conference requests.
-    pub async fn start(ws_url: &str, domains: &Domains, password: &str) -> Result<Self, StreamError> {
-        let auth = Auth::Plain { user: "focus".into(), password: password.to_owned() };
+    pub async fn start(
+        ws_url: &str,
+        domains: &Domains,
+        password: &str,
+    ) -> Result<Self, StreamError> {
+        let auth = Auth::Plain {
+            user: "focus".into(),
+            password: password.to_owned(),
+        };
         let resource = format!("focus-{:06x}", rand::random::<u32>() & 0xff_ffff);
         let link = stream::connect(ws_url, &domains.auth, &auth, &resource).await?;
         let jid = link.jid.clone();
@@ -39,9 +46,18 @@ impl Focus {
             .await
             .map_err(|_| StreamError::Closed)?;
         let (stop_tx, stop_rx) = oneshot::channel();
-        let state = State { domains: domains.clone(), tx: link.tx.clone(), rooms: HashMap::new(), next_id: 0 };
+        let state = State {
+            domains: domains.clone(),
+            tx: link.tx.clone(),
+            rooms: HashMap::new(),
+            next_id: 0,
+        };
         let task = tokio::spawn(state.run(link.rx, stop_rx));
-        Ok(Self { jid, stop: Some(stop_tx), task })
+        Ok(Self {
+            jid,
+            stop: Some(stop_tx),
+            task,
+        })
     }
 
     /// Leaves every room and logs out.
@@ -99,7 +115,8 @@ impl State {
         }
         let rooms: Vec<String> = self.rooms.keys().cloned().collect();
         for room in rooms {
-            self.send(stanza::muc_leave(&format!("{room}/{FOCUS_NICK}"), None)).await;
+            self.send(stanza::muc_leave(&format!("{room}/{FOCUS_NICK}"), None))
+                .await;
         }
     }
 
@@ -131,7 +148,10 @@ impl State {
         if kind != "get" && kind != "set" {
             return;
         }
-        if let Some(conference) = iq.get_child("conference", ns::FOCUS).filter(|_| kind == "set") {
+        if let Some(conference) = iq
+            .get_child("conference", ns::FOCUS)
+            .filter(|_| kind == "set")
+        {
             let Some(room) = conference.get_attr("room").map(str::to_owned) else {
                 self.send(stanza::iq_error(&iq, "bad-request")).await;
                 return;
@@ -145,7 +165,8 @@ impl State {
             let first = entry.waiting.is_empty();
             entry.waiting.push(iq);
             if first {
-                self.send(stanza::muc_join(&format!("{room}/{FOCUS_NICK}"), None)).await;
+                self.send(stanza::muc_join(&format!("{room}/{FOCUS_NICK}"), None))
+                    .await;
             }
             return;
         }
@@ -164,17 +185,24 @@ impl State {
                 .attr("room", room)
                 .attr("ready", "true")
                 .attr("focusjid", self.domains.focus_jid())
-                .child(Element::new("property", ns::FOCUS).attr("name", "authentication").attr("value", "false")),
+                .child(
+                    Element::new("property", ns::FOCUS)
+                        .attr("name", "authentication")
+                        .attr("value", "false"),
+                ),
         )
     }
 
     async fn handle_join_error(&mut self, presence: &Element) {
-        let Some(from) = presence.get_attr("from") else { return };
+        let Some(from) = presence.get_attr("from") else {
+            return;
+        };
         let room = jid::bare(from).to_owned();
         if let Some(entry) = self.rooms.remove(&room) {
             tracing::warn!(%room, "the focus could not join");
             for request in entry.waiting {
-                self.send(stanza::iq_error(&request, "item-not-found")).await;
+                self.send(stanza::iq_error(&request, "item-not-found"))
+                    .await;
             }
         }
     }
@@ -203,15 +231,22 @@ impl State {
             }
             return;
         }
-        let Some(entry) = self.rooms.get_mut(&room) else { return };
-        let existing = entry.occupants.iter().find(|(_, o)| o.nick == nick).map(|(k, _)| *k);
+        let Some(entry) = self.rooms.get_mut(&room) else {
+            return;
+        };
+        let existing = entry
+            .occupants
+            .iter()
+            .find(|(_, o)| o.nick == nick)
+            .map(|(k, _)| *k);
         if !p.available {
             if let Some(key) = existing {
                 entry.occupants.remove(&key);
             }
             if entry.occupants.is_empty() {
                 self.rooms.remove(&room);
-                self.send(stanza::muc_leave(&format!("{room}/{FOCUS_NICK}"), None)).await;
+                self.send(stanza::muc_leave(&format!("{room}/{FOCUS_NICK}"), None))
+                    .await;
                 return;
             }
             if is_main {
@@ -229,7 +264,14 @@ impl State {
             None => {
                 entry.order += 1;
                 let key = entry.order;
-                entry.occupants.insert(key, Occupant { nick: nick.clone(), real_jid: p.real_jid.clone(), affiliation });
+                entry.occupants.insert(
+                    key,
+                    Occupant {
+                        nick: nick.clone(),
+                        real_jid: p.real_jid.clone(),
+                        affiliation,
+                    },
+                );
                 let offer = self.session_initiate(&p.from);
                 self.send(offer).await;
             }
@@ -241,18 +283,29 @@ impl State {
 
     /// AutoOwner: when no participant is owner, the earliest one becomes owner.
     async fn elect_owner(&mut self, room: &str) {
-        let Some(entry) = self.rooms.get_mut(room) else { return };
+        let Some(entry) = self.rooms.get_mut(room) else {
+            return;
+        };
         if entry.occupants.values().any(|o| o.affiliation == "owner") {
             return;
         }
-        let Some(first) = entry.occupants.values_mut().find(|o| o.real_jid.is_some()) else { return };
+        let Some(first) = entry.occupants.values_mut().find(|o| o.real_jid.is_some()) else {
+            return;
+        };
         first.affiliation = "owner".into();
         let bare = jid::bare(first.real_jid.as_deref().unwrap_or_default()).to_owned();
         let id = self.id();
-        let grant = Element::new("iq", ns::CLIENT).attr("type", "set").attr("to", room).attr("id", id).child(
-            Element::new("query", ns::MUC_ADMIN)
-                .child(Element::new("item", ns::MUC_ADMIN).attr("affiliation", "owner").attr("jid", bare)),
-        );
+        let grant = Element::new("iq", ns::CLIENT)
+            .attr("type", "set")
+            .attr("to", room)
+            .attr("id", id)
+            .child(
+                Element::new("query", ns::MUC_ADMIN).child(
+                    Element::new("item", ns::MUC_ADMIN)
+                        .attr("affiliation", "owner")
+                        .attr("jid", bare),
+                ),
+            );
         self.send(grant).await;
     }
 
@@ -264,16 +317,25 @@ impl State {
                 .attr("creator", "initiator")
                 .attr("name", media)
                 .attr("senders", "both")
-                .child(Element::new("description", "urn:xmpp:jingle:apps:rtp:1").attr("media", media))
-                .child(Element::new("transport", "urn:xmpp:jingle:transports:ice-udp:1"))
+                .child(
+                    Element::new("description", "urn:xmpp:jingle:apps:rtp:1").attr("media", media),
+                )
+                .child(Element::new(
+                    "transport",
+                    "urn:xmpp:jingle:transports:ice-udp:1",
+                ))
         };
-        Element::new("iq", ns::CLIENT).attr("type", "set").attr("to", occupant).attr("id", id).child(
-            Element::new("jingle", ns::JINGLE)
-                .attr("action", "session-initiate")
-                .attr("initiator", self.domains.focus_jid())
-                .attr("sid", sid)
-                .child(content("audio"))
-                .child(content("video")),
-        )
+        Element::new("iq", ns::CLIENT)
+            .attr("type", "set")
+            .attr("to", occupant)
+            .attr("id", id)
+            .child(
+                Element::new("jingle", ns::JINGLE)
+                    .attr("action", "session-initiate")
+                    .attr("initiator", self.domains.focus_jid())
+                    .attr("sid", sid)
+                    .child(content("audio"))
+                    .child(content("video")),
+            )
     }
 }

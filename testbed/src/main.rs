@@ -53,11 +53,19 @@ fn parse(args: &[String]) -> Result<MeetingOptions, String> {
     let mut dir: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
         match arg.as_str() {
             "--room" => options.room = value("--room")?,
-            "--participants" => options.participants = number(&value("--participants")?, "--participants")?,
-            "--ignore-moves" => options.ignore_moves = number(&value("--ignore-moves")?, "--ignore-moves")?,
+            "--participants" => {
+                options.participants = number(&value("--participants")?, "--participants")?
+            }
+            "--ignore-moves" => {
+                options.ignore_moves = number(&value("--ignore-moves")?, "--ignore-moves")?
+            }
             "--port" => options.port = Some(number(&value("--port")?, "--port")?),
             "--dir" => dir = Some(PathBuf::from(value("--dir")?)),
             "--hostile" => options.names = NameStyle::Hostile,
@@ -73,13 +81,18 @@ fn parse(args: &[String]) -> Result<MeetingOptions, String> {
     }
     options.dir = match dir {
         Some(d) => d,
-        None => std::env::temp_dir().join(format!("grupprum-testbed-{}-{:08x}", options.room, rand::random::<u32>())),
+        None => std::env::temp_dir().join(format!(
+            "grupprum-testbed-{}-{:08x}",
+            options.room,
+            rand::random::<u32>()
+        )),
     };
     Ok(options)
 }
 
 fn number<T: std::str::FromStr>(text: &str, name: &str) -> Result<T, String> {
-    text.parse().map_err(|_| format!("{name} needs a number, not {text:?}"))
+    text.parse()
+        .map_err(|_| format!("{name} needs a number, not {text:?}"))
 }
 
 fn option_args(o: &MeetingOptions) -> Vec<String> {
@@ -106,16 +119,23 @@ fn option_args(o: &MeetingOptions) -> Vec<String> {
 }
 
 fn start(o: &MeetingOptions) -> Result<(), String> {
-    std::fs::create_dir_all(&o.dir).map_err(|e| format!("cannot create {}: {e}", o.dir.display()))?;
+    std::fs::create_dir_all(&o.dir)
+        .map_err(|e| format!("cannot create {}: {e}", o.dir.display()))?;
     for stale in ["meeting.env", "failed", "testbed.pid"] {
         let _ = std::fs::remove_file(o.dir.join(stale));
     }
     let log_path = o.dir.join("testbed.log");
-    let log = std::fs::File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let log = std::fs::File::create(&log_path)
+        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
     let log_err = log.try_clone().map_err(|e| e.to_string())?;
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let mut command = std::process::Command::new(exe);
-    command.arg("run").args(option_args(o)).stdin(Stdio::null()).stdout(log).stderr(log_err);
+    command
+        .arg("run")
+        .args(option_args(o))
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err);
     // SAFETY: setsid is async-signal-safe; the meeting gets its own session so it
     // outlives this command and is not hit by the terminal's signals.
     unsafe {
@@ -124,7 +144,9 @@ fn start(o: &MeetingOptions) -> Result<(), String> {
             Ok(())
         });
     }
-    let mut child = command.spawn().map_err(|e| format!("cannot start the meeting: {e}"))?;
+    let mut child = command
+        .spawn()
+        .map_err(|e| format!("cannot start the meeting: {e}"))?;
     let env_path = o.dir.join("meeting.env");
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
@@ -143,7 +165,9 @@ fn start(o: &MeetingOptions) -> Result<(), String> {
         }
         if let Ok(Some(status)) = child.try_wait() {
             let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-            return Err(format!("the meeting exited during start-up ({status}):\n{log}"));
+            return Err(format!(
+                "the meeting exited during start-up ({status}):\n{log}"
+            ));
         }
         if Instant::now() > deadline {
             // SAFETY: signalling the child we just started.
@@ -151,7 +175,11 @@ fn start(o: &MeetingOptions) -> Result<(), String> {
                 libc::kill(child.id() as libc::pid_t, libc::SIGTERM);
             }
             let _ = child.wait();
-            return Err(format!("the meeting did not start within {} s; see {}", START_TIMEOUT.as_secs(), log_path.display()));
+            return Err(format!(
+                "the meeting did not start within {} s; see {}",
+                START_TIMEOUT.as_secs(),
+                log_path.display()
+            ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -163,7 +191,8 @@ fn run(o: &MeetingOptions) -> Result<(), String> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async {
         std::fs::create_dir_all(&o.dir).map_err(|e| format!("cannot create {}: {e}", o.dir.display()))?;
         let meeting = match Meeting::start(o).await {
@@ -201,7 +230,10 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 
 async fn wait_for_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         std::future::pending::<()>().await;
         return;
     };
@@ -221,15 +253,25 @@ fn stop(args: &[String]) -> Result<(), String> {
         _ => return Err(USAGE.to_owned()),
     };
     let pid_path = dir.join("testbed.pid");
-    let text = std::fs::read_to_string(&pid_path)
-        .map_err(|_| format!("no meeting is running from {} (no {})", dir.display(), pid_path.display()))?;
-    let pid: i32 = text.trim().parse().map_err(|_| format!("{} is corrupt", pid_path.display()))?;
+    let text = std::fs::read_to_string(&pid_path).map_err(|_| {
+        format!(
+            "no meeting is running from {} (no {})",
+            dir.display(),
+            pid_path.display()
+        )
+    })?;
+    let pid: i32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{} is corrupt", pid_path.display()))?;
     // Only stop the process that start started: our own program, running this directory.
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
     let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
     if !cmdline.contains(" run ") || !cmdline.contains(&dir.display().to_string()) {
         let _ = std::fs::remove_file(&pid_path);
-        return Err(format!("process {pid} is not this meeting (already stopped?); removed the stale pid file"));
+        return Err(format!(
+            "process {pid} is not this meeting (already stopped?); removed the stale pid file"
+        ));
     }
     // SAFETY: signalling a process we verified is the meeting's runner.
     unsafe {

@@ -9,7 +9,7 @@ use crate::focus::Focus;
 use crate::names::{NameStyle, display_name};
 use crate::participant::{Participant, ParticipantConfig};
 use crate::prosody::{Install, Prosody, ProsodyError};
-use crate::stream::StreamError;
+use crate::stream::{Link, StreamError};
 
 /// What to start.
 #[derive(Debug, Clone)]
@@ -54,7 +54,13 @@ pub enum MeetingError {
     #[error("the focus could not log in: {0}")]
     Focus(StreamError),
     #[error("participant {index} ({name}) could not join: {source}")]
-    Participant { index: usize, name: String, source: StreamError },
+    Participant {
+        index: usize,
+        name: String,
+        source: StreamError,
+    },
+    #[error("Prosody started but {0}; its log says:\n{1}")]
+    Incomplete(String, String),
     #[error("the meeting name must be 1 to 64 letters, digits, '-' or '_', not {0:?}")]
     BadRoomName(String),
 }
@@ -83,7 +89,49 @@ impl MeetingEnv {
 
     /// The variables as an env file (`NAME=value` lines).
     pub fn to_env_file(&self) -> String {
-        self.vars().into_iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+        self.vars()
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect()
+    }
+}
+
+/// Checks that the deployment advertises its breakout component, as clients expect.
+async fn check_components(env: &MeetingEnv) -> Result<(), String> {
+    let link = crate::stream::connect(
+        &env.ws_url,
+        &env.domains.xmpp,
+        &crate::stream::Auth::Anonymous,
+        "check",
+    )
+    .await
+    .map_err(|e| format!("a client cannot log in ({e})"))?;
+    let Link { tx, mut rx, .. } = link;
+    tx.send(crate::stanza::disco_info("check1", &env.domains.xmpp, None))
+        .await
+        .map_err(|_| "the link closed")?;
+    let reply = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(e) = rx.recv().await {
+            if e.get_attr("id") == Some("check1") {
+                return Some(e);
+            }
+        }
+        None
+    })
+    .await
+    .ok()
+    .flatten()
+    .ok_or("disco#info got no answer")?;
+    let breakout = crate::stanza::component_identities(&reply)
+        .into_iter()
+        .any(|(kind, name)| kind == "breakout_rooms" && name == env.domains.breakout);
+    if breakout {
+        Ok(())
+    } else {
+        Err(format!(
+            "the breakout component ({}) is not advertised",
+            env.domains.breakout
+        ))
     }
 }
 
@@ -98,7 +146,10 @@ pub struct Meeting {
 }
 
 fn valid_room_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 impl Meeting {
@@ -109,14 +160,32 @@ impl Meeting {
         }
         let domains = Domains::new(&options.base_domain);
         let focus_password = format!("{:032x}", rand::random::<u128>());
-        let prosody = Prosody::start(&options.install, &options.dir, options.port, &domains, &focus_password).await?;
+        let prosody = Prosody::start(
+            &options.install,
+            &options.dir,
+            options.port,
+            &domains,
+            &focus_password,
+        )
+        .await?;
         let env = MeetingEnv {
             ws_url: format!("ws://127.0.0.1:{}/xmpp-websocket", prosody.port),
             domains: domains.clone(),
             focus_password,
         };
         let room_jid = domains.room_jid(&options.room);
-        let mut meeting = Self { env, room_jid, prosody, focus: None, participants: Vec::new() };
+        let mut meeting = Self {
+            env,
+            room_jid,
+            prosody,
+            focus: None,
+            participants: Vec::new(),
+        };
+        if let Err(problem) = check_components(&meeting.env).await {
+            let log = meeting.prosody.log_tail();
+            meeting.stop().await;
+            return Err(MeetingError::Incomplete(problem, log));
+        }
         if options.prosody_only {
             return Ok(meeting);
         }
@@ -129,7 +198,10 @@ impl Meeting {
         }
         let first_ignoring = options.participants.saturating_sub(options.ignore_moves);
         let configs: Vec<ParticipantConfig> = (0..options.participants)
-            .map(|i| ParticipantConfig { display_name: display_name(options.names, i), ignore_moves: i >= first_ignoring })
+            .map(|i| ParticipantConfig {
+                display_name: display_name(options.names, i),
+                ignore_moves: i >= first_ignoring,
+            })
             .collect();
         if let Err(e) = meeting.add_participants(configs).await {
             meeting.stop().await;
@@ -139,7 +211,10 @@ impl Meeting {
     }
 
     /// Joins more participants to the main room, a few at a time.
-    pub async fn add_participants(&mut self, configs: Vec<ParticipantConfig>) -> Result<(), MeetingError> {
+    pub async fn add_participants(
+        &mut self,
+        configs: Vec<ParticipantConfig>,
+    ) -> Result<(), MeetingError> {
         let offset = self.participants.len();
         for (chunk_index, chunk) in configs.chunks(16).enumerate() {
             let joins = chunk.iter().cloned().map(|config| {
@@ -151,7 +226,11 @@ impl Meeting {
                     Ok(p) => self.participants.push(p),
                     Err(source) => {
                         let name = chunk[i].display_name.clone();
-                        return Err(MeetingError::Participant { index, name, source });
+                        return Err(MeetingError::Participant {
+                            index,
+                            name,
+                            source,
+                        });
                     }
                 }
             }

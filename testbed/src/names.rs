@@ -73,10 +73,13 @@ mod tests {
 
     #[test]
     fn names_are_distinct_within_a_meeting() {
-        let names: std::collections::HashSet<String> =
-            (0..100).map(|i| display_name(NameStyle::Realistic, i)).collect();
+        let names: std::collections::HashSet<String> = (0..100)
+            .map(|i| display_name(NameStyle::Realistic, i))
+            .collect();
         assert_eq!(names.len(), 100);
-        let hostile: Vec<String> = (0..11).map(|i| display_name(NameStyle::Hostile, i)).collect();
+        let hostile: Vec<String> = (0..11)
+            .map(|i| display_name(NameStyle::Hostile, i))
+            .collect();
         assert!(hostile[0].chars().count() > 300);
         assert!(hostile.iter().any(|n| n.contains("<script>")));
         assert!(hostile.iter().any(|n| n.contains('\u{202e}')));

@@ -56,7 +56,12 @@ pub struct Participant {
 
 impl Participant {
     /// Connects with `?room=<node>` and joins `room` (a main room JID).
-    pub async fn join(ws_url: &str, domains: &Domains, room: &str, config: ParticipantConfig) -> Result<Self, StreamError> {
+    pub async fn join(
+        ws_url: &str,
+        domains: &Domains,
+        room: &str,
+        config: ParticipantConfig,
+    ) -> Result<Self, StreamError> {
         let node = jid::node(room).unwrap_or(room);
         let url = format!("{ws_url}?room={node}");
         let resource = format!("p-{:08x}", rand::random::<u32>());
@@ -86,7 +91,12 @@ impl Participant {
         client.enter(room).await?;
         client.wait_joined().await?;
         let task = tokio::spawn(client.run(leave_rx));
-        Ok(Self { config, state: state_rx, leave: Some(leave_tx), task })
+        Ok(Self {
+            config,
+            state: state_rx,
+            leave: Some(leave_tx),
+            task,
+        })
     }
 
     /// The latest state.
@@ -162,7 +172,12 @@ impl Client {
 
     async fn discover(&mut self) -> Result<(), StreamError> {
         let id = self.id();
-        let reply = self.request(stanza::disco_info(&id, &self.domains.xmpp, None), "disco#info").await?;
+        let reply = self
+            .request(
+                stanza::disco_info(&id, &self.domains.xmpp, None),
+                "disco#info",
+            )
+            .await?;
         self.breakout_component = stanza::component_identities(&reply)
             .into_iter()
             .find(|(kind, _)| kind == "breakout_rooms")
@@ -176,12 +191,19 @@ impl Client {
         let uid = format!("{:032x}", rand::random::<u128>());
         let request = stanza::conference_request(&id, &self.domains.focus, room, &uid);
         let reply = self.request(request, "the focus").await?;
-        let ready = reply.get_child("conference", ns::FOCUS).and_then(|c| c.get_attr("ready")) == Some("true");
+        let ready = reply
+            .get_child("conference", ns::FOCUS)
+            .and_then(|c| c.get_attr("ready"))
+            == Some("true");
         if !ready {
-            return Err(StreamError::Unexpected { got: reply.to_xml(), waiting: "a ready conference" });
+            return Err(StreamError::Unexpected {
+                got: reply.to_xml(),
+                waiting: "a ready conference",
+            });
         }
         let occupant = format!("{room}/{}", self.nick);
-        self.send(stanza::muc_join(&occupant, Some(&self.config.display_name))).await
+        self.send(stanza::muc_join(&occupant, Some(&self.config.display_name)))
+            .await
     }
 
     /// Handles stanzas until our own presence in a room arrives.
@@ -278,7 +300,14 @@ impl Client {
     async fn move_to(&mut self, target: &str) -> bool {
         let current = self.state.borrow().room.clone();
         if let Some(room) = current {
-            if self.send(stanza::muc_leave(&format!("{room}/{}", self.nick), Some("switch_room"))).await.is_err() {
+            if self
+                .send(stanza::muc_leave(
+                    &format!("{room}/{}", self.nick),
+                    Some("switch_room"),
+                ))
+                .await
+                .is_err()
+            {
                 return false;
             }
             self.state.send_modify(|s| {

@@ -22,9 +22,15 @@ pub enum ProsodyError {
     #[error("cannot pick a free port: {0}")]
     NoPort(std::io::Error),
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot run {what}: {source}")]
-    Spawn { what: String, source: std::io::Error },
+    Spawn {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("registering the focus account failed: {0}")]
     Register(String),
     #[error("prosody exited during start-up ({status}); its log says:\n{log}")]
@@ -45,11 +51,16 @@ impl Default for Install {
     /// Debian's paths, unless `TESTBED_PROSODY`, `TESTBED_PROSODYCTL` or
     /// `TESTBED_PLUGINS` say otherwise.
     fn default() -> Self {
-        let path = |var: &str, default: PathBuf| std::env::var_os(var).map(PathBuf::from).unwrap_or(default);
+        let path = |var: &str, default: PathBuf| {
+            std::env::var_os(var).map(PathBuf::from).unwrap_or(default)
+        };
         Self {
             prosody: path("TESTBED_PROSODY", PathBuf::from("/usr/bin/prosody")),
             prosodyctl: path("TESTBED_PROSODYCTL", PathBuf::from("/usr/bin/prosodyctl")),
-            plugins: path("TESTBED_PLUGINS", Path::new(env!("CARGO_MANIFEST_DIR")).join("prosody")),
+            plugins: path(
+                "TESTBED_PLUGINS",
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("prosody"),
+            ),
         }
     }
 }
@@ -64,7 +75,10 @@ pub struct Prosody {
 /// Picks a free TCP port on 127.0.0.1.
 pub fn free_port() -> Result<u16, ProsodyError> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(ProsodyError::NoPort)?;
-    listener.local_addr().map(|a| a.port()).map_err(ProsodyError::NoPort)
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(ProsodyError::NoPort)
 }
 
 fn port_is_free(port: u16) -> bool {
@@ -93,12 +107,17 @@ impl Prosody {
         };
         for sub in ["data", "certs"] {
             let path = dir.join(sub);
-            std::fs::create_dir_all(&path).map_err(|source| ProsodyError::Write { path: path.clone(), source })?;
+            std::fs::create_dir_all(&path).map_err(|source| ProsodyError::Write {
+                path: path.clone(),
+                source,
+            })?;
         }
         let config_path = dir.join("prosody.cfg.lua");
         let config = config(dir, &install.plugins, port, domains);
-        std::fs::write(&config_path, config)
-            .map_err(|source| ProsodyError::Write { path: config_path.clone(), source })?;
+        std::fs::write(&config_path, config).map_err(|source| ProsodyError::Write {
+            path: config_path.clone(),
+            source,
+        })?;
 
         let register = Command::new(&install.prosodyctl)
             .arg("--config")
@@ -107,7 +126,10 @@ impl Prosody {
             .stdin(Stdio::null())
             .output()
             .await
-            .map_err(|source| ProsodyError::Spawn { what: "prosodyctl".into(), source })?;
+            .map_err(|source| ProsodyError::Spawn {
+                what: "prosodyctl".into(),
+                source,
+            })?;
         if !register.status.success() {
             let mut text = String::from_utf8_lossy(&register.stdout).into_owned();
             text.push_str(&String::from_utf8_lossy(&register.stderr));
@@ -115,9 +137,14 @@ impl Prosody {
         }
 
         let console = dir.join("prosody.console.log");
-        let out = std::fs::File::create(&console)
-            .map_err(|source| ProsodyError::Write { path: console.clone(), source })?;
-        let err = out.try_clone().map_err(|source| ProsodyError::Write { path: console.clone(), source })?;
+        let out = std::fs::File::create(&console).map_err(|source| ProsodyError::Write {
+            path: console.clone(),
+            source,
+        })?;
+        let err = out.try_clone().map_err(|source| ProsodyError::Write {
+            path: console.clone(),
+            source,
+        })?;
         let mut command = Command::new(&install.prosody);
         command
             .arg("--config")
@@ -135,8 +162,20 @@ impl Prosody {
                 Ok(())
             });
         }
-        let child = command.spawn().map_err(|source| ProsodyError::Spawn { what: "prosody".into(), source })?;
-        let mut prosody = Self { child, port, dir: dir.to_owned() };
+        let child = command.spawn().map_err(|source| ProsodyError::Spawn {
+            what: "prosody".into(),
+            source,
+        })?;
+        if let Some(pid) = child.id() {
+            let path = dir.join("prosody.pid");
+            std::fs::write(&path, format!("{pid}\n"))
+                .map_err(|source| ProsodyError::Write { path, source })?;
+        }
+        let mut prosody = Self {
+            child,
+            port,
+            dir: dir.to_owned(),
+        };
         prosody.wait_listening().await?;
         Ok(prosody)
     }
@@ -145,9 +184,15 @@ impl Prosody {
         let deadline = tokio::time::Instant::now() + START_TIMEOUT;
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(ProsodyError::Exited { status: status.to_string(), log: self.log_tail() });
+                return Err(ProsodyError::Exited {
+                    status: status.to_string(),
+                    log: self.log_tail(),
+                });
             }
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
                 return Ok(());
             }
             if tokio::time::Instant::now() > deadline {
@@ -182,12 +227,16 @@ impl Prosody {
 
     /// Stops Prosody: SIGTERM, then SIGKILL after 5 s.
     pub async fn stop(mut self) {
+        let _ = std::fs::remove_file(self.dir.join("prosody.pid"));
         if let Some(pid) = self.child.id() {
             // SAFETY: signalling our own child by its pid.
             unsafe {
                 libc::kill(pid as libc::pid_t, libc::SIGTERM);
             }
-            if tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await.is_ok() {
+            if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
+                .await
+                .is_ok()
+            {
                 return;
             }
         }
@@ -217,20 +266,41 @@ pub fn config(dir: &Path, plugins: &Path, port: u16, d: &Domains) -> String {
     let q = |s: &str| lua_str(s);
     let focus = d.focus_jid();
     let mut c = String::new();
-    let _ = writeln!(c, "-- The test meeting's Prosody, generated by `testbed`. Loopback only.");
-    let _ = writeln!(c, "pidfile = {}", q(&format!("{dir_s}/prosody.pid")));
+    let _ = writeln!(
+        c,
+        "-- The test meeting's Prosody, generated by `testbed`. Loopback only."
+    );
     let _ = writeln!(c, "data_path = {}", q(&format!("{dir_s}/data")));
     let _ = writeln!(c, "certificates = {}", q(&format!("{dir_s}/certs")));
-    let _ = writeln!(c, "plugin_paths = {{ {} }}", q(&plugins.display().to_string()));
+    let _ = writeln!(
+        c,
+        "plugin_paths = {{ {} }}",
+        q(&plugins.display().to_string())
+    );
     let _ = writeln!(c, "run_as_root = true");
     let _ = writeln!(c, "interfaces = {{ \"127.0.0.1\" }}");
     let _ = writeln!(c, "local_interfaces = {{ \"127.0.0.1\" }}");
-    let _ = writeln!(c, "c2s_ports = {{}}\nc2s_direct_tls_ports = {{}}\ns2s_ports = {{}}\ns2s_direct_tls_ports = {{}}");
-    let _ = writeln!(c, "component_ports = {{}}\nhttps_ports = {{}}\nproxy65_ports = {{}}");
-    let _ = writeln!(c, "http_ports = {{ {port} }}\nhttp_interfaces = {{ \"127.0.0.1\" }}");
+    let _ = writeln!(
+        c,
+        "c2s_ports = {{}}\nc2s_direct_tls_ports = {{}}\ns2s_ports = {{}}\ns2s_direct_tls_ports = {{}}"
+    );
+    let _ = writeln!(
+        c,
+        "component_ports = {{}}\nhttps_ports = {{}}\nproxy65_ports = {{}}"
+    );
+    let _ = writeln!(
+        c,
+        "http_ports = {{ {port} }}\nhttp_interfaces = {{ \"127.0.0.1\" }}"
+    );
     let _ = writeln!(c, "http_default_host = {}", q(&d.xmpp));
-    let _ = writeln!(c, "consider_websocket_secure = true\nc2s_require_encryption = false");
-    let _ = writeln!(c, "allow_unencrypted_plain_auth = true\nstorage = \"internal\"");
+    let _ = writeln!(
+        c,
+        "consider_websocket_secure = true\nc2s_require_encryption = false"
+    );
+    let _ = writeln!(
+        c,
+        "allow_unencrypted_plain_auth = true\nstorage = \"internal\""
+    );
     let _ = writeln!(c, "focus_jid = {}", q(&focus));
     let _ = writeln!(
         c,

@@ -5,17 +5,27 @@ use crate::xml::Element;
 
 /// A `<conference/>` request to the focus for `room`.
 pub fn conference_request(id: &str, focus_domain: &str, room: &str, machine_uid: &str) -> Element {
-    Element::new("iq", ns::CLIENT).attr("type", "set").attr("to", focus_domain).attr("id", id).child(
-        Element::new("conference", ns::FOCUS)
-            .attr("room", room)
-            .attr("machine-uid", machine_uid)
-            .child(Element::new("property", ns::FOCUS).attr("name", "visitors-version").attr("value", "1")),
-    )
+    Element::new("iq", ns::CLIENT)
+        .attr("type", "set")
+        .attr("to", focus_domain)
+        .attr("id", id)
+        .child(
+            Element::new("conference", ns::FOCUS)
+                .attr("room", room)
+                .attr("machine-uid", machine_uid)
+                .child(
+                    Element::new("property", ns::FOCUS)
+                        .attr("name", "visitors-version")
+                        .attr("value", "1"),
+                ),
+        )
 }
 
 /// MUC join presence to `occupant` (`room/nick`) with an optional display name.
 pub fn muc_join(occupant: &str, display_name: Option<&str>) -> Element {
-    let mut presence = Element::new("presence", ns::CLIENT).attr("to", occupant).child(Element::new("x", ns::MUC));
+    let mut presence = Element::new("presence", ns::CLIENT)
+        .attr("to", occupant)
+        .child(Element::new("x", ns::MUC));
     if let Some(name) = display_name {
         presence = presence.child(Element::new("nick", ns::NICK).text(name));
     }
@@ -24,7 +34,9 @@ pub fn muc_join(occupant: &str, display_name: Option<&str>) -> Element {
 
 /// Unavailable presence to `occupant`, with an optional `<status/>` text.
 pub fn muc_leave(occupant: &str, status: Option<&str>) -> Element {
-    let presence = Element::new("presence", ns::CLIENT).attr("type", "unavailable").attr("to", occupant);
+    let presence = Element::new("presence", ns::CLIENT)
+        .attr("type", "unavailable")
+        .attr("to", occupant);
     match status {
         Some(text) => presence.child(Element::new("status", ns::CLIENT).text(text)),
         None => presence,
@@ -45,7 +57,11 @@ pub fn iq_error(request: &Element, condition: &str) -> Element {
         .attr("type", "error")
         .attr_opt("to", request.get_attr("from"))
         .attr_opt("id", request.get_attr("id"))
-        .child(Element::new("error", ns::CLIENT).attr("type", "cancel").child(Element::new(condition, ns::STANZAS)))
+        .child(
+            Element::new("error", ns::CLIENT)
+                .attr("type", "cancel")
+                .child(Element::new(condition, ns::STANZAS)),
+        )
 }
 
 /// A disco#info query to `to`, optionally for `node`.
@@ -60,12 +76,24 @@ pub fn disco_info(id: &str, to: &str, node: Option<&str>) -> Element {
 /// A breakout-rooms command, as a moderator sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BreakoutCommand {
-    Add { subject: Option<String> },
-    Remove { room: String },
-    Rename { room: String, subject: Option<String> },
-    MoveToRoom { participant: String, room: String },
+    Add {
+        subject: Option<String>,
+    },
+    Remove {
+        room: String,
+    },
+    Rename {
+        room: String,
+        subject: Option<String>,
+    },
+    MoveToRoom {
+        participant: String,
+        room: String,
+    },
     /// Any other `type` value, for refusal tests.
-    Other { kind: String },
+    Other {
+        kind: String,
+    },
 }
 
 impl BreakoutCommand {
@@ -74,12 +102,12 @@ impl BreakoutCommand {
     pub fn to_message(&self, component: &str) -> Element {
         let command = Element::new("breakout_rooms", ns::CLIENT);
         let command = match self {
-            Self::Add { subject } => {
-                command.attr("type", "features/breakout-rooms/add").attr_opt("subject", subject.clone())
-            }
-            Self::Remove { room } => {
-                command.attr("type", "features/breakout-rooms/remove").attr("breakoutRoomJid", room.clone())
-            }
+            Self::Add { subject } => command
+                .attr("type", "features/breakout-rooms/add")
+                .attr_opt("subject", subject.clone()),
+            Self::Remove { room } => command
+                .attr("type", "features/breakout-rooms/remove")
+                .attr("breakoutRoomJid", room.clone()),
             Self::Rename { room, subject } => command
                 .attr("type", "features/breakout-rooms/rename")
                 .attr("breakoutRoomJid", room.clone())
@@ -90,7 +118,9 @@ impl BreakoutCommand {
                 .attr("roomJid", room.clone()),
             Self::Other { kind } => command.attr("type", kind.clone()),
         };
-        Element::new("message", ns::CLIENT).attr("to", component).child(command)
+        Element::new("message", ns::CLIENT)
+            .attr("to", component)
+            .child(command)
     }
 }
 
@@ -125,7 +155,9 @@ impl MucPresence {
             from: element.get_attr("from")?.to_owned(),
             available: element.get_attr("type") != Some("unavailable"),
             real_jid: item.and_then(|i| i.get_attr("jid")).map(str::to_owned),
-            affiliation: item.and_then(|i| i.get_attr("affiliation")).map(str::to_owned),
+            affiliation: item
+                .and_then(|i| i.get_attr("affiliation"))
+                .map(str::to_owned),
             role: item.and_then(|i| i.get_attr("role")).map(str::to_owned),
             codes: x
                 .children()
@@ -133,10 +165,18 @@ impl MucPresence {
                 .filter_map(|c| c.get_attr("code")?.parse().ok())
                 .collect(),
             destroy: x.get_child("destroy", ns::MUC_USER).map(|d| {
-                (d.get_attr("jid").map(str::to_owned), d.get_child("reason", ns::MUC_USER).map(Element::text_content))
+                (
+                    d.get_attr("jid").map(str::to_owned),
+                    d.get_child("reason", ns::MUC_USER)
+                        .map(Element::text_content),
+                )
             }),
-            display_name: element.get_child("nick", ns::NICK).map(Element::text_content),
-            status: element.get_child("status", ns::CLIENT).map(Element::text_content),
+            display_name: element
+                .get_child("nick", ns::NICK)
+                .map(Element::text_content),
+            status: element
+                .get_child("status", ns::CLIENT)
+                .map(Element::text_content),
         })
     }
 
@@ -151,7 +191,9 @@ pub fn json_message(element: &Element) -> Option<(String, serde_json::Value)> {
     if !element.is("message", ns::CLIENT) || element.get_attr("type") == Some("error") {
         return None;
     }
-    let body = element.get_child("json-message", ns::JITMEET)?.text_content();
+    let body = element
+        .get_child("json-message", ns::JITMEET)?
+        .text_content();
     let value = serde_json::from_str(&body).ok()?;
     Some((element.get_attr("from")?.to_owned(), value))
 }
@@ -162,8 +204,15 @@ pub fn component_identities(result: &Element) -> Vec<(String, String)> {
         .get_child("query", ns::DISCO_INFO)
         .map(|q| {
             q.children()
-                .filter(|c| c.is("identity", ns::DISCO_INFO) && c.get_attr("category") == Some("component"))
-                .filter_map(|c| Some((c.get_attr("type")?.to_owned(), c.get_attr("name")?.to_owned())))
+                .filter(|c| {
+                    c.is("identity", ns::DISCO_INFO) && c.get_attr("category") == Some("component")
+                })
+                .filter_map(|c| {
+                    Some((
+                        c.get_attr("type")?.to_owned(),
+                        c.get_attr("name")?.to_owned(),
+                    ))
+                })
                 .collect()
         })
         .unwrap_or_default()

@@ -20,7 +20,10 @@ const MAX_STANZA_BYTES: usize = 1 << 20;
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
     #[error("cannot connect to {url}: {source}")]
-    Connect { url: String, source: Box<tokio_tungstenite::tungstenite::Error> },
+    Connect {
+        url: String,
+        source: Box<tokio_tungstenite::tungstenite::Error>,
+    },
     #[error("websocket: {0}")]
     WebSocket(Box<tokio_tungstenite::tungstenite::Error>),
     #[error("bad XML from the server: {0}")]
@@ -54,21 +57,37 @@ pub struct Link {
     pub rx: mpsc::Receiver<Element>,
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connects to `url`, opens a stream to `domain`, logs in and binds `resource`.
-pub async fn connect(url: &str, domain: &str, auth: &Auth, resource: &str) -> Result<Link, StreamError> {
+pub async fn connect(
+    url: &str,
+    domain: &str,
+    auth: &Auth,
+    resource: &str,
+) -> Result<Link, StreamError> {
     let mut request = url
         .into_client_request()
-        .map_err(|e| StreamError::Connect { url: url.to_owned(), source: Box::new(e) })?;
-    request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("xmpp"));
+        .map_err(|e| StreamError::Connect {
+            url: url.to_owned(),
+            source: Box::new(e),
+        })?;
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("xmpp"));
     let (mut ws, _) = tokio::time::timeout(STEP_TIMEOUT, tokio_tungstenite::connect_async(request))
         .await
         .map_err(|_| StreamError::Timeout("the websocket handshake"))?
-        .map_err(|e| StreamError::Connect { url: url.to_owned(), source: Box::new(e) })?;
+        .map_err(|e| StreamError::Connect {
+            url: url.to_owned(),
+            source: Box::new(e),
+        })?;
 
     let features = open_stream(&mut ws, domain).await?;
-    let mechanisms = features.get_child("mechanisms", ns::SASL).ok_or(StreamError::Unsupported("SASL"))?;
+    let mechanisms = features
+        .get_child("mechanisms", ns::SASL)
+        .ok_or(StreamError::Unsupported("SASL"))?;
     let offered: Vec<String> = mechanisms.children().map(|m| m.text_content()).collect();
     let auth_element = match auth {
         Auth::Anonymous => {
@@ -90,7 +109,11 @@ pub async fn connect(url: &str, domain: &str, auth: &Auth, resource: &str) -> Re
     send(&mut ws, &auth_element).await?;
     let outcome = recv(&mut ws, "the SASL outcome").await?;
     if !outcome.is("success", ns::SASL) {
-        let condition = outcome.children().next().map(|c| c.name().to_owned()).unwrap_or_default();
+        let condition = outcome
+            .children()
+            .next()
+            .map(|c| c.name().to_owned())
+            .unwrap_or_default();
         return Err(StreamError::AuthFailed(condition));
     }
 
@@ -101,7 +124,9 @@ pub async fn connect(url: &str, domain: &str, auth: &Auth, resource: &str) -> Re
     let bind = Element::new("iq", ns::CLIENT)
         .attr("type", "set")
         .attr("id", "bind1")
-        .child(Element::new("bind", ns::BIND).child(Element::new("resource", ns::BIND).text(resource)));
+        .child(
+            Element::new("bind", ns::BIND).child(Element::new("resource", ns::BIND).text(resource)),
+        );
     send(&mut ws, &bind).await?;
     let reply = recv(&mut ws, "the bind result").await?;
     let jid = reply
@@ -109,27 +134,40 @@ pub async fn connect(url: &str, domain: &str, auth: &Auth, resource: &str) -> Re
         .and_then(|b| b.get_child("jid", ns::BIND))
         .map(Element::text_content)
         .filter(|_| reply.get_attr("type") == Some("result"))
-        .ok_or_else(|| StreamError::Unexpected { got: reply.to_xml(), waiting: "the bind result" })?;
+        .ok_or_else(|| StreamError::Unexpected {
+            got: reply.to_xml(),
+            waiting: "the bind result",
+        })?;
 
     Ok(spawn_pumps(ws, jid))
 }
 
 async fn open_stream(ws: &mut Ws, domain: &str) -> Result<Element, StreamError> {
-    let open = Element::new("open", ns::FRAMING).attr("to", domain).attr("version", "1.0");
+    let open = Element::new("open", ns::FRAMING)
+        .attr("to", domain)
+        .attr("version", "1.0");
     send(ws, &open).await?;
     let reply = recv(ws, "the stream header").await?;
     if !reply.is("open", ns::FRAMING) {
-        return Err(StreamError::Unexpected { got: reply.to_xml(), waiting: "the stream header" });
+        return Err(StreamError::Unexpected {
+            got: reply.to_xml(),
+            waiting: "the stream header",
+        });
     }
     let features = recv(ws, "the stream features").await?;
     if !features.is("features", ns::STREAMS) {
-        return Err(StreamError::Unexpected { got: features.to_xml(), waiting: "the stream features" });
+        return Err(StreamError::Unexpected {
+            got: features.to_xml(),
+            waiting: "the stream features",
+        });
     }
     Ok(features)
 }
 
 async fn send(ws: &mut Ws, element: &Element) -> Result<(), StreamError> {
-    ws.send(Message::text(element.to_xml())).await.map_err(|e| StreamError::WebSocket(Box::new(e)))
+    ws.send(Message::text(element.to_xml()))
+        .await
+        .map_err(|e| StreamError::WebSocket(Box::new(e)))
 }
 
 async fn recv(ws: &mut Ws, waiting: &'static str) -> Result<Element, StreamError> {
@@ -143,12 +181,17 @@ async fn recv(ws: &mut Ws, waiting: &'static str) -> Result<Element, StreamError
             }
         }
     };
-    tokio::time::timeout(STEP_TIMEOUT, read).await.map_err(|_| StreamError::Timeout(waiting))?
+    tokio::time::timeout(STEP_TIMEOUT, read)
+        .await
+        .map_err(|_| StreamError::Timeout(waiting))?
 }
 
 fn parse_frame(text: &str) -> Result<Element, StreamError> {
     if text.len() > MAX_STANZA_BYTES {
-        return Err(StreamError::Unexpected { got: format!("a frame of {} bytes", text.len()), waiting: "a stanza" });
+        return Err(StreamError::Unexpected {
+            got: format!("a frame of {} bytes", text.len()),
+            waiting: "a stanza",
+        });
     }
     let element = Element::parse(text)?;
     if element.is("close", ns::FRAMING) {
@@ -194,5 +237,9 @@ fn spawn_pumps(ws: Ws, jid: String) -> Link {
             }
         }
     });
-    Link { jid, tx: out_tx, rx: in_rx }
+    Link {
+        jid,
+        tx: out_tx,
+        rx: in_rx,
+    }
 }

@@ -48,7 +48,12 @@ pub struct Element {
 impl Element {
     /// An empty element `name` in namespace `ns`.
     pub fn new(name: &str, ns: &str) -> Self {
-        Self { ns: ns.to_owned(), name: name.to_owned(), attrs: Vec::new(), children: Vec::new() }
+        Self {
+            ns: ns.to_owned(),
+            name: name.to_owned(),
+            attrs: Vec::new(),
+            children: Vec::new(),
+        }
     }
 
     /// Sets attribute `key` (replacing an earlier value).
@@ -104,7 +109,10 @@ impl Element {
     }
 
     pub fn get_attr(&self, key: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The child elements.
@@ -156,7 +164,9 @@ impl Element {
                     close(&mut stack, &mut done, element);
                 }
                 Event::End(_) => {
-                    let element = stack.pop().ok_or_else(|| XmlError::Malformed("unexpected end tag".into()))?;
+                    let element = stack
+                        .pop()
+                        .ok_or_else(|| XmlError::Malformed("unexpected end tag".into()))?;
                     close(&mut stack, &mut done, element);
                 }
                 Event::Text(text) => {
@@ -238,7 +248,9 @@ fn open(ns: &ResolveResult<'_>, start: &BytesStart<'_>) -> Result<Element, XmlEr
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;
         }
-        let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|e| XmlError::Malformed(e.to_string()))?;
+        let value = attr
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| XmlError::Malformed(e.to_string()))?;
         element.attrs.push((key.to_owned(), value.into_owned()));
     }
     Ok(element)
@@ -266,8 +278,13 @@ fn push_text(stack: &mut [Element], after_root: bool, text: &str) -> Result<(), 
     }
 }
 
-fn resolve_reference(reference: &quick_xml::events::BytesRef<'_>) -> Result<Cow<'static, str>, XmlError> {
-    if let Some(c) = reference.resolve_char_ref().map_err(|e| XmlError::Malformed(e.to_string()))? {
+fn resolve_reference(
+    reference: &quick_xml::events::BytesRef<'_>,
+) -> Result<Cow<'static, str>, XmlError> {
+    if let Some(c) = reference
+        .resolve_char_ref()
+        .map_err(|e| XmlError::Malformed(e.to_string()))?
+    {
         return Ok(Cow::Owned(c.to_string()));
     }
     let name = reference.xml10_content();
@@ -288,9 +305,14 @@ mod tests {
         .unwrap();
         assert!(e.is("message", "jabber:client"));
         assert_eq!(e.get_attr("to"), Some("a@b/c"));
-        let json = e.get_child("json-message", "http://jitsi.org/jitmeet").unwrap();
+        let json = e
+            .get_child("json-message", "http://jitsi.org/jitmeet")
+            .unwrap();
         assert_eq!(json.text_content(), "{\"a\":1}");
-        assert_eq!(e.get_child("body", "jabber:client").unwrap().text_content(), "x & y");
+        assert_eq!(
+            e.get_child("body", "jabber:client").unwrap().text_content(),
+            "x & y"
+        );
         assert!(e.get_child("json-message", "jabber:client").is_none());
     }
 
@@ -298,7 +320,10 @@ mod tests {
     fn round_trips_with_escaping() {
         let e = Element::new("presence", "jabber:client")
             .attr("to", "r@c/n'\"<")
-            .child(Element::new("nick", "http://jabber.org/protocol/nick").text("<b>Åsa & \u{202e}</b>"));
+            .child(
+                Element::new("nick", "http://jabber.org/protocol/nick")
+                    .text("<b>Åsa & \u{202e}</b>"),
+            );
         let xml = e.to_xml();
         assert!(!xml.contains("<b>"), "{xml}");
         assert_eq!(Element::parse(&xml).unwrap(), e);
@@ -306,22 +331,42 @@ mod tests {
 
     #[test]
     fn prefixed_names_resolve() {
-        let e = Element::parse("<s:features xmlns:s='http://etherx.jabber.org/streams'><b xmlns='x'/></s:features>")
-            .unwrap();
+        let e = Element::parse(
+            "<s:features xmlns:s='http://etherx.jabber.org/streams'><b xmlns='x'/></s:features>",
+        )
+        .unwrap();
         assert!(e.is("features", "http://etherx.jabber.org/streams"));
         assert!(e.get_child("b", "x").is_some());
     }
 
     #[test]
     fn rejects_what_xmpp_forbids() {
-        assert_eq!(Element::parse("<a><!-- c --></a>"), Err(XmlError::Forbidden("comments")));
-        assert_eq!(Element::parse("<a><?pi x?></a>"), Err(XmlError::Forbidden("processing instructions")));
-        assert_eq!(Element::parse("<!DOCTYPE a><a/>"), Err(XmlError::Forbidden("a document type")));
-        assert_eq!(Element::parse("<a>&bogus;</a>"), Err(XmlError::UnknownEntity("bogus".into())));
-        assert_eq!(Element::parse("<p:a/>"), Err(XmlError::UnknownPrefix("a".into())));
+        assert_eq!(
+            Element::parse("<a><!-- c --></a>"),
+            Err(XmlError::Forbidden("comments"))
+        );
+        assert_eq!(
+            Element::parse("<a><?pi x?></a>"),
+            Err(XmlError::Forbidden("processing instructions"))
+        );
+        assert_eq!(
+            Element::parse("<!DOCTYPE a><a/>"),
+            Err(XmlError::Forbidden("a document type"))
+        );
+        assert_eq!(
+            Element::parse("<a>&bogus;</a>"),
+            Err(XmlError::UnknownEntity("bogus".into()))
+        );
+        assert_eq!(
+            Element::parse("<p:a/>"),
+            Err(XmlError::UnknownPrefix("a".into()))
+        );
         assert_eq!(Element::parse("  "), Err(XmlError::Empty));
         assert_eq!(Element::parse("<a/><b/>"), Err(XmlError::TrailingContent));
-        assert!(matches!(Element::parse("<a><b></a>"), Err(XmlError::Malformed(_))));
+        assert!(matches!(
+            Element::parse("<a><b></a>"),
+            Err(XmlError::Malformed(_))
+        ));
         assert!(matches!(Element::parse("<a>"), Err(XmlError::Malformed(_))));
         let deep = "<a>".repeat(40) + &"</a>".repeat(40);
         assert_eq!(Element::parse(&deep), Err(XmlError::TooDeep));

@@ -13,7 +13,9 @@ use testbed::{jid, ns, stanza};
 const UPDATE_WAIT: Duration = Duration::from_secs(3);
 
 fn add(subject: &str) -> BreakoutCommand {
-    BreakoutCommand::Add { subject: Some(subject.into()) }
+    BreakoutCommand::Add {
+        subject: Some(subject.into()),
+    }
 }
 
 #[tokio::test]
@@ -21,24 +23,46 @@ async fn discovery_advertises_the_component_and_rename() {
     let meeting = TestMeeting::start("disco", 0).await;
     let mut with_room = meeting.client().await;
     let id = with_room.id();
-    let reply = with_room.iq(stanza::disco_info(&id, "meet.test", None)).await;
+    let reply = with_room
+        .iq(stanza::disco_info(&id, "meet.test", None))
+        .await;
     let identities = stanza::component_identities(&reply);
-    assert!(identities.contains(&("breakout_rooms".into(), "breakout.meet.test".into())), "{identities:?}");
+    assert!(
+        identities.contains(&("breakout_rooms".into(), "breakout.meet.test".into())),
+        "{identities:?}"
+    );
 
     let id = with_room.id();
-    let reply = with_room.iq(stanza::disco_info(&id, "breakout.meet.test", Some("breakout_rooms"))).await;
+    let reply = with_room
+        .iq(stanza::disco_info(
+            &id,
+            "breakout.meet.test",
+            Some("breakout_rooms"),
+        ))
+        .await;
     let features: Vec<String> = reply
         .get_child("query", ns::DISCO_INFO)
         .expect("query")
         .children()
         .filter_map(|f| f.get_attr("var").map(str::to_owned))
         .collect();
-    assert!(features.iter().any(|f| f == "http://jitsi.org/protocol/breakout_rooms#rename"), "{reply}");
+    assert!(
+        features
+            .iter()
+            .any(|f| f == "http://jitsi.org/protocol/breakout_rooms#rename"),
+        "{reply}"
+    );
 
     // Without ?room= the feature is not offered.
     let mut without = Probe::connect(&meeting, None).await;
     let id = without.id();
-    let reply = without.iq(stanza::disco_info(&id, "breakout.meet.test", Some("breakout_rooms"))).await;
+    let reply = without
+        .iq(stanza::disco_info(
+            &id,
+            "breakout.meet.test",
+            Some("breakout_rooms"),
+        ))
+        .await;
     assert!(!reply.to_xml().contains("#rename"), "{reply}");
     meeting.stop().await;
 }
@@ -55,10 +79,15 @@ async fn first_participant_becomes_owner_and_is_offered_jingle() {
     let offer = m
         .wait_for(Duration::from_secs(3), |e| {
             e.get_attr("from") == Some(focus_occupant.as_str())
-                && e.get_child("jingle", ns::JINGLE).and_then(|j| j.get_attr("action")) == Some("session-initiate")
+                && e.get_child("jingle", ns::JINGLE)
+                    .and_then(|j| j.get_attr("action"))
+                    == Some("session-initiate")
         })
         .await;
-    assert!(offer.is_some(), "the focus sends session-initiate to a new occupant");
+    assert!(
+        offer.is_some(),
+        "the focus sends session-initiate to a new occupant"
+    );
 
     // The second one stays a participant.
     let mut p = meeting.client().await;
@@ -74,7 +103,10 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
     let mut m = moderator(&meeting).await;
     meeting
         .m_mut()
-        .add_participants(vec![ParticipantConfig { display_name: "Åsa <b>Öberg</b>".into(), ignore_moves: false }])
+        .add_participants(vec![ParticipantConfig {
+            display_name: "Åsa <b>Öberg</b>".into(),
+            ignore_moves: false,
+        }])
         .await
         .expect("participant joins");
     let mut listener = meeting.client().await;
@@ -86,11 +118,18 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
     m.command(add("Room B")).await;
     let (arrived, update) = m.update(UPDATE_WAIT).await.expect("an update");
     let delay = arrived - sent;
-    assert!(delay >= Duration::from_millis(250) && delay < Duration::from_millis(900), "first update after {delay:?}");
+    assert!(
+        delay >= Duration::from_millis(250) && delay < Duration::from_millis(900),
+        "first update after {delay:?}"
+    );
     assert_eq!(update["type"], "breakout_rooms");
     assert_eq!(update["roomCounter"], 2);
     let rooms = breakout_rooms(&update);
-    assert_eq!(rooms.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), ["Room A", "Room B"], "both adds in one update");
+    assert_eq!(
+        rooms.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["Room A", "Room B"],
+        "both adds in one update"
+    );
     for (room_jid, _, count) in &rooms {
         assert!(room_jid.ends_with("@breakout.meet.test"));
         let node = jid::node(room_jid).expect("node");
@@ -104,19 +143,39 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
     assert_eq!(main["jid"], room);
     assert!(main.get("name").is_none(), "no subject, no name key");
     let participants = main["participants"].as_object().expect("participants");
-    assert_eq!(participants.len(), 3, "focus filtered out: {participants:?}");
+    assert_eq!(
+        participants.len(),
+        3,
+        "focus filtered out: {participants:?}"
+    );
     for (key, value) in participants {
-        assert!(key.starts_with(&format!("{room}/")), "keyed by occupant JID: {key}");
-        assert!(value["jid"].as_str().is_some_and(|j| j.contains('/')), "real full JID");
+        assert!(
+            key.starts_with(&format!("{room}/")),
+            "keyed by occupant JID: {key}"
+        );
+        assert!(
+            value["jid"].as_str().is_some_and(|j| j.contains('/')),
+            "real full JID"
+        );
         assert!(value["role"].is_string());
     }
-    let mine = participants.values().find(|v| v["jid"] == m.jid.as_str()).expect("the moderator is listed");
+    let mine = participants
+        .values()
+        .find(|v| v["jid"] == m.jid.as_str())
+        .expect("the moderator is listed");
     assert_eq!(mine["role"], "moderator");
     assert_eq!(mine["displayName"], "Moderator Panel");
-    assert!(participants.values().any(|v| v["displayName"] == "Åsa <b>Öberg</b>"));
+    assert!(
+        participants
+            .values()
+            .any(|v| v["displayName"] == "Åsa <b>Öberg</b>")
+    );
 
     // Everyone in the meeting gets the same snapshot.
-    let (_, heard) = listener.update(UPDATE_WAIT).await.expect("the listener gets it too");
+    let (_, heard) = listener
+        .update(UPDATE_WAIT)
+        .await
+        .expect("the listener gets it too");
     assert_eq!(heard, update);
 
     // No second update for the merged triggers.
@@ -128,28 +187,58 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
 async fn rename_changes_the_name_and_the_room_subject() {
     let mut meeting = TestMeeting::start("rename", 0).await;
     let mut m = moderator(&meeting).await;
-    meeting.m_mut().add_participants(vec![ParticipantConfig { display_name: "Per".into(), ignore_moves: false }]).await.unwrap();
+    meeting
+        .m_mut()
+        .add_participants(vec![ParticipantConfig {
+            display_name: "Per".into(),
+            ignore_moves: false,
+        }])
+        .await
+        .unwrap();
     m.command(add("Old")).await;
-    let update = m.update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1).await;
+    let update = m
+        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
+        .await;
     let room_jid = breakout_rooms(&update)[0].0.clone();
 
-    m.command(BreakoutCommand::Rename { room: room_jid.clone(), subject: Some("Ny grupp".into()) }).await;
-    let update = m.update_where(UPDATE_WAIT, |u| breakout_rooms(u).first().is_some_and(|r| r.1 == "Ny grupp")).await;
+    m.command(BreakoutCommand::Rename {
+        room: room_jid.clone(),
+        subject: Some("Ny grupp".into()),
+    })
+    .await;
+    let update = m
+        .update_where(UPDATE_WAIT, |u| {
+            breakout_rooms(u).first().is_some_and(|r| r.1 == "Ny grupp")
+        })
+        .await;
     assert_eq!(update["roomCounter"], 1, "rename does not count as an add");
 
     // The breakout MUC, once created, carries the name as its subject.
     let per = meeting.m().participants[0].jid();
-    m.command(BreakoutCommand::MoveToRoom { participant: per, room: room_jid.clone() }).await;
-    m.update_where(UPDATE_WAIT, |u| breakout_rooms(u)[0].2 == 1).await;
+    m.command(BreakoutCommand::MoveToRoom {
+        participant: per,
+        room: room_jid.clone(),
+    })
+    .await;
+    m.update_where(UPDATE_WAIT, |u| breakout_rooms(u)[0].2 == 1)
+        .await;
     let mut visitor = meeting.client().await;
     visitor.join(&room_jid, "Visitor").await;
     let subject = visitor
         .wait_for(Duration::from_secs(3), |e| {
-            e.get_attr("from") == Some(room_jid.as_str()) && e.get_child("subject", ns::CLIENT).is_some()
+            e.get_attr("from") == Some(room_jid.as_str())
+                && e.get_child("subject", ns::CLIENT).is_some()
         })
         .await
         .expect("a subject message");
-    assert_eq!(subject.1.get_child("subject", ns::CLIENT).unwrap().text_content(), "Ny grupp");
+    assert_eq!(
+        subject
+            .1
+            .get_child("subject", ns::CLIENT)
+            .unwrap()
+            .text_content(),
+        "Ny grupp"
+    );
     meeting.stop().await;
 }
 
@@ -161,22 +250,36 @@ async fn move_sends_the_participant_who_follows_and_comes_back() {
     let mut m = moderator(&meeting).await;
     meeting
         .m_mut()
-        .add_participants(vec![ParticipantConfig { display_name: "Erik".into(), ignore_moves: false }])
+        .add_participants(vec![ParticipantConfig {
+            display_name: "Erik".into(),
+            ignore_moves: false,
+        }])
         .await
         .unwrap();
     m.command(add("Grupprum 1")).await;
-    let update = m.update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1).await;
+    let update = m
+        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
+        .await;
     let target = breakout_rooms(&update)[0].0.clone();
     let erik = &meeting.m().participants[0];
     let erik_jid = erik.jid();
 
     let sent = Instant::now();
-    m.command(BreakoutCommand::MoveToRoom { participant: erik_jid.clone(), room: target.clone() }).await;
+    m.command(BreakoutCommand::MoveToRoom {
+        participant: erik_jid.clone(),
+        room: target.clone(),
+    })
+    .await;
     let update = m
-        .update_where(UPDATE_WAIT, |u| real_jids(&u["rooms"][jid::node(&target).unwrap()]).contains(&erik_jid))
+        .update_where(UPDATE_WAIT, |u| {
+            real_jids(&u["rooms"][jid::node(&target).unwrap()]).contains(&erik_jid)
+        })
         .await;
     let took = sent.elapsed();
-    assert!(!real_jids(main_room(&update)).contains(&erik_jid), "gone from the main room");
+    assert!(
+        !real_jids(main_room(&update)).contains(&erik_jid),
+        "gone from the main room"
+    );
     let state = erik.state();
     assert_eq!(state.room.as_deref(), Some(target.as_str()));
     assert_eq!(state.moves_received, 1);
@@ -184,12 +287,26 @@ async fn move_sends_the_participant_who_follows_and_comes_back() {
 
     // Same nick in the breakout room.
     let key = format!("{target}/{}", state.nick);
-    assert!(update["rooms"][jid::node(&target).unwrap()]["participants"].get(&key).is_some(), "{update}");
+    assert!(
+        update["rooms"][jid::node(&target).unwrap()]["participants"]
+            .get(&key)
+            .is_some(),
+        "{update}"
+    );
 
     // Back to the main room by its JID.
-    m.command(BreakoutCommand::MoveToRoom { participant: erik_jid.clone(), room: room.clone() }).await;
-    m.update_where(UPDATE_WAIT, |u| real_jids(main_room(u)).contains(&erik_jid)).await;
-    assert!(eventually(Duration::from_secs(2), || erik.state().room.as_deref() == Some(room.as_str())).await);
+    m.command(BreakoutCommand::MoveToRoom {
+        participant: erik_jid.clone(),
+        room: room.clone(),
+    })
+    .await;
+    m.update_where(UPDATE_WAIT, |u| real_jids(main_room(u)).contains(&erik_jid))
+        .await;
+    assert!(
+        eventually(Duration::from_secs(2), || erik.state().room.as_deref()
+            == Some(room.as_str()))
+        .await
+    );
     meeting.stop().await;
 }
 
@@ -198,14 +315,33 @@ async fn a_participant_who_ignores_moves_stays_put() {
     let mut meeting = TestMeeting::start("stubborn", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    meeting.m_mut().add_participants(vec![ParticipantConfig { display_name: "Stubborn".into(), ignore_moves: true }]).await.unwrap();
+    meeting
+        .m_mut()
+        .add_participants(vec![ParticipantConfig {
+            display_name: "Stubborn".into(),
+            ignore_moves: true,
+        }])
+        .await
+        .unwrap();
     m.command(add("Elsewhere")).await;
-    let update = m.update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1).await;
+    let update = m
+        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
+        .await;
     let target = breakout_rooms(&update)[0].0.clone();
     let p = &meeting.m().participants[0];
-    m.command(BreakoutCommand::MoveToRoom { participant: p.jid(), room: target }).await;
-    assert!(eventually(Duration::from_secs(2), || p.state().moves_received == 1).await, "the move is delivered");
-    assert!(m.update(Duration::from_millis(800)).await.is_none(), "nobody moved, nothing to broadcast");
+    m.command(BreakoutCommand::MoveToRoom {
+        participant: p.jid(),
+        room: target,
+    })
+    .await;
+    assert!(
+        eventually(Duration::from_secs(2), || p.state().moves_received == 1).await,
+        "the move is delivered"
+    );
+    assert!(
+        m.update(Duration::from_millis(800)).await.is_none(),
+        "nobody moved, nothing to broadcast"
+    );
     assert_eq!(p.state().room.as_deref(), Some(room.as_str()));
     meeting.stop().await;
 }
@@ -215,27 +351,56 @@ async fn remove_destroys_the_room_and_its_occupants_hang_up() {
     let mut meeting = TestMeeting::start("remove", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    meeting.m_mut().add_participants(vec![ParticipantConfig { display_name: "Inside".into(), ignore_moves: false }]).await.unwrap();
+    meeting
+        .m_mut()
+        .add_participants(vec![ParticipantConfig {
+            display_name: "Inside".into(),
+            ignore_moves: false,
+        }])
+        .await
+        .unwrap();
     m.command(add("Doomed")).await;
-    let update = m.update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1).await;
+    let update = m
+        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
+        .await;
     let target = breakout_rooms(&update)[0].0.clone();
     let inside = &meeting.m().participants[0];
-    m.command(BreakoutCommand::MoveToRoom { participant: inside.jid(), room: target.clone() }).await;
-    assert!(eventually(Duration::from_secs(3), || inside.state().room.as_deref() == Some(target.as_str())).await);
+    m.command(BreakoutCommand::MoveToRoom {
+        participant: inside.jid(),
+        room: target.clone(),
+    })
+    .await;
+    assert!(
+        eventually(Duration::from_secs(3), || inside.state().room.as_deref()
+            == Some(target.as_str()))
+        .await
+    );
 
     let mut watcher = meeting.client().await;
     watcher.join(&target, "Watcher").await;
-    m.command(BreakoutCommand::Remove { room: target.clone() }).await;
+    m.command(BreakoutCommand::Remove {
+        room: target.clone(),
+    })
+    .await;
     let destroyed = watcher
         .wait_for(Duration::from_secs(3), |e| {
-            testbed::stanza::MucPresence::parse(e).is_some_and(|p| p.is_self() && !p.available && p.destroy.is_some())
+            testbed::stanza::MucPresence::parse(e)
+                .is_some_and(|p| p.is_self() && !p.available && p.destroy.is_some())
         })
         .await
         .expect("a destroy presence");
     let p = testbed::stanza::MucPresence::parse(&destroyed.1).unwrap();
-    assert_eq!(p.destroy, Some((Some(room.clone()), Some("Breakout room removed.".into()))));
-    let update = m.update_where(UPDATE_WAIT, |u| breakout_rooms(u).is_empty()).await;
+    assert_eq!(
+        p.destroy,
+        Some((Some(room.clone()), Some("Breakout room removed.".into())))
+    );
+    let update = m
+        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).is_empty())
+        .await;
     assert_eq!(update["roomCounter"], 1, "the counter never goes down");
-    assert!(eventually(Duration::from_secs(3), || inside.state().gone).await, "a stock client hangs up");
+    assert!(
+        eventually(Duration::from_secs(3), || inside.state().gone).await,
+        "a stock client hangs up"
+    );
     meeting.stop().await;
 }

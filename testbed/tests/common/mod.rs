@@ -24,7 +24,8 @@ pub mod tempdir {
 
     impl TempDir {
         pub fn new(prefix: &str) -> Self {
-            let path = std::env::temp_dir().join(format!("{prefix}-{:016x}", rand::random::<u64>()));
+            let path =
+                std::env::temp_dir().join(format!("{prefix}-{:016x}", rand::random::<u64>()));
             std::fs::create_dir_all(&path).expect("create temp dir");
             Self(path)
         }
@@ -32,6 +33,18 @@ pub mod tempdir {
         pub fn path(&self) -> &Path {
             &self.0
         }
+    }
+
+    /// Waits up to 10 s for process `pid` to exit.
+    pub fn wait_gone(pid: i32) -> bool {
+        for _ in 0..200 {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            if stat.is_empty() || stat.contains(") Z ") {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
     }
 
     impl Drop for TempDir {
@@ -46,12 +59,21 @@ impl TestMeeting {
         Self::start_with(room, participants, |_| {}).await
     }
 
-    pub async fn start_with(room: &str, participants: usize, tweak: impl FnOnce(&mut MeetingOptions)) -> Self {
+    pub async fn start_with(
+        room: &str,
+        participants: usize,
+        tweak: impl FnOnce(&mut MeetingOptions),
+    ) -> Self {
         let dir = tempdir::TempDir::new("testbed-test");
         let mut options = MeetingOptions::new(dir.path(), room, participants);
         tweak(&mut options);
-        let meeting = Meeting::start(&options).await.expect("the test meeting starts");
-        Self { meeting: Some(meeting), dir }
+        let meeting = Meeting::start(&options)
+            .await
+            .expect("the test meeting starts");
+        Self {
+            meeting: Some(meeting),
+            dir,
+        }
     }
 
     pub fn m(&self) -> &Meeting {
@@ -104,16 +126,23 @@ impl Probe {
             None => env.ws_url.clone(),
         };
         let resource = format!("probe-{:06x}", rand::random::<u32>() & 0xff_ffff);
-        let link = stream::connect(&url, &env.domains.xmpp, &Auth::Anonymous, &resource).await.expect("connects");
+        let link = stream::connect(&url, &env.domains.xmpp, &Auth::Anonymous, &resource)
+            .await
+            .expect("connects");
         Self::from_link(link, &env.domains.breakout, &env.domains.focus)
     }
 
     /// Logs in as the focus account (a second resource).
     pub async fn connect_focus(meeting: &TestMeeting) -> Self {
         let env = &meeting.m().env;
-        let auth = Auth::Plain { user: "focus".into(), password: env.focus_password.clone() };
+        let auth = Auth::Plain {
+            user: "focus".into(),
+            password: env.focus_password.clone(),
+        };
         let resource = format!("focus-probe-{:06x}", rand::random::<u32>() & 0xff_ffff);
-        let link = stream::connect(&env.ws_url, &env.domains.auth, &auth, &resource).await.expect("focus logs in");
+        let link = stream::connect(&env.ws_url, &env.domains.auth, &auth, &resource)
+            .await
+            .expect("focus logs in");
         Self::from_link(link, &env.domains.breakout, &env.domains.focus)
     }
 
@@ -194,16 +223,22 @@ impl Probe {
     /// Conference request, then join `room` with our nick; returns our own presence.
     pub async fn join(&mut self, room: &str, display_name: &str) -> MucPresence {
         let id = self.id();
-        let request = stanza::conference_request(&id, &self.focus_domain.clone(), room, "0123456789abcdef");
+        let request =
+            stanza::conference_request(&id, &self.focus_domain.clone(), room, "0123456789abcdef");
         let reply = self.iq(request).await;
-        assert_eq!(reply.get_attr("type"), Some("result"), "conference request: {reply}");
+        assert_eq!(
+            reply.get_attr("type"),
+            Some("result"),
+            "conference request: {reply}"
+        );
         self.join_direct(room, display_name).await.expect("joined")
     }
 
     /// MUC join without asking the focus; `None` if no self-presence comes within 3 s.
     pub async fn join_direct(&mut self, room: &str, display_name: &str) -> Option<MucPresence> {
         let occupant = format!("{room}/{}", self.nick);
-        self.send(stanza::muc_join(&occupant, Some(display_name))).await;
+        self.send(stanza::muc_join(&occupant, Some(display_name)))
+            .await;
         self.room = Some(room.to_owned());
         self.self_presence(room, Duration::from_secs(3)).await
     }
@@ -213,7 +248,8 @@ impl Probe {
         let occupant = format!("{room}/{}", self.nick);
         let (_, e) = self
             .wait_for(within, |e| {
-                MucPresence::parse(e).is_some_and(|p| p.from == occupant && p.is_self() && p.available)
+                MucPresence::parse(e)
+                    .is_some_and(|p| p.from == occupant && p.is_self() && p.available)
             })
             .await?;
         MucPresence::parse(&e)
@@ -224,8 +260,9 @@ impl Probe {
         let occupant = format!("{room}/{}", self.nick);
         let (_, e) = self
             .wait_for(Duration::from_secs(5), |e| {
-                MucPresence::parse(e)
-                    .is_some_and(|p| p.from == occupant && p.available && p.role.as_deref() == Some("moderator"))
+                MucPresence::parse(e).is_some_and(|p| {
+                    p.from == occupant && p.available && p.role.as_deref() == Some("moderator")
+                })
             })
             .await
             .expect("moderator granted");
@@ -234,24 +271,34 @@ impl Probe {
 
     pub async fn leave(&mut self) {
         if let Some(room) = self.room.take() {
-            self.send(stanza::muc_leave(&format!("{room}/{}", self.nick), None)).await;
+            self.send(stanza::muc_leave(&format!("{room}/{}", self.nick), None))
+                .await;
         }
     }
 
     /// The next breakout update (time of arrival and JSON).
     pub async fn update(&mut self, within: Duration) -> Option<(Instant, Value)> {
         let breakout = self.breakout.clone();
-        let (t, e) = self.wait_for(within, |e| is_update_from(e, &breakout)).await?;
+        let (t, e) = self
+            .wait_for(within, |e| is_update_from(e, &breakout))
+            .await?;
         let (_, v) = stanza::json_message(&e)?;
         Some((t, v))
     }
 
     /// Waits for the first update for which `pred` holds.
-    pub async fn update_where(&mut self, within: Duration, mut pred: impl FnMut(&Value) -> bool) -> Value {
+    pub async fn update_where(
+        &mut self,
+        within: Duration,
+        mut pred: impl FnMut(&Value) -> bool,
+    ) -> Value {
         let deadline = Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let (_, v) = self.update(left).await.expect("a matching update before the deadline");
+            let (_, v) = self
+                .update(left)
+                .await
+                .expect("a matching update before the deadline");
             if pred(&v) {
                 return v;
             }
@@ -262,7 +309,9 @@ impl Probe {
     pub async fn component_error(&mut self, within: Duration) -> Option<Element> {
         let breakout = self.breakout.clone();
         self.wait_for(within, |e| {
-            e.is("message", ns::CLIENT) && e.get_attr("type") == Some("error") && e.get_attr("from") == Some(breakout.as_str())
+            e.is("message", ns::CLIENT)
+                && e.get_attr("type") == Some("error")
+                && e.get_attr("from") == Some(breakout.as_str())
         })
         .await
         .map(|(_, e)| e)
@@ -275,7 +324,8 @@ impl Probe {
 }
 
 pub fn is_update_from(e: &Element, breakout: &str) -> bool {
-    stanza::json_message(e).is_some_and(|(from, v)| from == breakout && v["event"] == "features/breakout-rooms/update")
+    stanza::json_message(e)
+        .is_some_and(|(from, v)| from == breakout && v["event"] == "features/breakout-rooms/update")
 }
 
 /// The breakout rooms of an update: `(jid, name, participant count)`, sorted by name.
@@ -299,14 +349,23 @@ pub fn breakout_rooms(update: &Value) -> Vec<(String, String, usize)> {
 
 /// The main room entry of an update.
 pub fn main_room(update: &Value) -> &Value {
-    update["rooms"].as_object().expect("rooms").values().find(|r| r["isMainRoom"] == true).expect("main room")
+    update["rooms"]
+        .as_object()
+        .expect("rooms")
+        .values()
+        .find(|r| r["isMainRoom"] == true)
+        .expect("main room")
 }
 
 /// The real JIDs listed in a room entry.
 pub fn real_jids(room: &Value) -> Vec<String> {
     let mut out: Vec<String> = room["participants"]
         .as_object()
-        .map(|p| p.values().filter_map(|v| v["jid"].as_str().map(str::to_owned)).collect())
+        .map(|p| {
+            p.values()
+                .filter_map(|v| v["jid"].as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
