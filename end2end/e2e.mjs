@@ -78,7 +78,7 @@ test('the start page hydrates in the browser', async ({ context, base }) => {
 test('an unknown path gets the not-found page', async ({ base }) => {
   const res = await fetch(`${base}/no/such/page`);
   const html = await res.text();
-  if (!html.includes('Page not found')) throw new Error(`status ${res.status}: ${html.slice(0, 200)}`);
+  if (res.status !== 404 || !html.includes('Page not found')) throw new Error(`status ${res.status}: ${html.slice(0, 200)}`);
 });
 
 const { child, base } = await startServer();

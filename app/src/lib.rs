@@ -4,6 +4,7 @@
 //! `app` never depends on `server`: the server implements what this crate asks
 //! for, not the other way round.
 
+mod not_found;
 mod shell;
 mod start_page;
 

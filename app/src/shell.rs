@@ -7,6 +7,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
+use crate::not_found::NotFound;
 use crate::start_page::StartPage;
 
 /// The whole HTML document, rendered on the server.
@@ -39,7 +40,7 @@ pub fn App() -> impl IntoView {
         <Title text="Grupprum" />
         <Router>
             <main>
-                <Routes fallback=|| "Sidan finns inte. / Page not found.".into_view()>
+                <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=StartPage />
                 </Routes>
             </main>

@@ -8,6 +8,9 @@ use std::process::ExitCode;
 use leptos::prelude::get_configuration;
 use tracing_subscriber::EnvFilter;
 
+/// The name of the site's files in `pkg/` when `LEPTOS_OUTPUT_NAME` is not set.
+const DEFAULT_OUTPUT_NAME: &str = "grupprum";
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -25,7 +28,10 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let conf = get_configuration(None).map_err(|e| format!("bad site configuration: {e}"))?;
-    let options = conf.leptos_options;
+    let mut options = conf.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = DEFAULT_OUTPUT_NAME.into();
+    }
     let addr = options.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await

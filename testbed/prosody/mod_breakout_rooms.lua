@@ -1,5 +1,5 @@
--- Breakout rooms for the test meeting, written from Grupprum's protocol notes
--- (docs/protocol.md): the component a moderator panel talks to.
+-- Breakout rooms for the test meeting: the component a moderator panel talks to,
+-- behaving as Jitsi's breakout-rooms protocol is documented (see testbed/README.md).
 --
 -- Loaded on the client VirtualHost. Options:
 --   main_muc            the main MUC component (required)

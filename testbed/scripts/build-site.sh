@@ -13,7 +13,6 @@ if [ "${1:-}" = "--release" ]; then
   server_dir=server-release
   wasm_dir=wasm-release
 fi
-export LEPTOS_OUTPUT_NAME=grupprum
 
 if [ "$profile" = release ]; then
   cargo build -p app --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
@@ -32,10 +31,9 @@ cp -r public/. "$site/"
 cp style/main.css "$site/pkg/grupprum.css"
 wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name grupprum \
   "target/front/wasm32-unknown-unknown/$wasm_dir/app.wasm"
-mv "$site/pkg/grupprum_bg.wasm" "$site/pkg/grupprum.wasm"
 if [ "$profile" = release ]; then
   end2end/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$site/pkg/grupprum.wasm" -o "$site/pkg/grupprum.wasm"
+    "$site/pkg/grupprum_bg.wasm" -o "$site/pkg/grupprum_bg.wasm"
   cp "target/server-release/grupprum" target/grupprum-release
 fi
 echo "site built in $site ($profile); server: target/$server_dir/grupprum"

@@ -10,14 +10,14 @@ bash testbed/scripts/setup.sh
 echo; echo "== formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
-LEPTOS_OUTPUT_NAME=grupprum cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features \
+cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features \
   --features hydrate --target-dir target/front -- -D warnings
 
 echo; echo "== build"
 bash testbed/scripts/build-site.sh
 
 echo; echo "== unit and integration tests"
-LEPTOS_OUTPUT_NAME=grupprum cargo test --workspace --no-fail-fast
+cargo test --workspace --no-fail-fast
 
 echo; echo "== browser tests"
 node end2end/e2e.mjs

@@ -6,17 +6,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use testbed::participant::ParticipantConfig;
 use testbed::stanza::BreakoutCommand;
 use testbed::{jid, ns, stanza};
 
 const UPDATE_WAIT: Duration = Duration::from_secs(3);
-
-fn add(subject: &str) -> BreakoutCommand {
-    BreakoutCommand::Add {
-        subject: Some(subject.into()),
-    }
-}
 
 #[tokio::test]
 async fn discovery_advertises_the_component_and_rename() {
@@ -101,14 +94,7 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
     let mut meeting = TestMeeting::start("shape", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    meeting
-        .m_mut()
-        .add_participants(vec![ParticipantConfig {
-            display_name: "Åsa <b>Öberg</b>".into(),
-            ignore_moves: false,
-        }])
-        .await
-        .expect("participant joins");
+    join_people(&mut meeting, &[("Åsa <b>Öberg</b>", false)]).await;
     let mut listener = meeting.client().await;
     listener.join(&room, "Listener").await;
     m.clear();
@@ -187,19 +173,8 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
 async fn rename_changes_the_name_and_the_room_subject() {
     let mut meeting = TestMeeting::start("rename", 0).await;
     let mut m = moderator(&meeting).await;
-    meeting
-        .m_mut()
-        .add_participants(vec![ParticipantConfig {
-            display_name: "Per".into(),
-            ignore_moves: false,
-        }])
-        .await
-        .unwrap();
-    m.command(add("Old")).await;
-    let update = m
-        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
-        .await;
-    let room_jid = breakout_rooms(&update)[0].0.clone();
+    join_people(&mut meeting, &[("Per", false)]).await;
+    let room_jid = m.add_room("Old").await;
 
     m.command(BreakoutCommand::Rename {
         room: room_jid.clone(),
@@ -248,19 +223,8 @@ async fn move_sends_the_participant_who_follows_and_comes_back() {
     let mut meeting = meeting;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    meeting
-        .m_mut()
-        .add_participants(vec![ParticipantConfig {
-            display_name: "Erik".into(),
-            ignore_moves: false,
-        }])
-        .await
-        .unwrap();
-    m.command(add("Grupprum 1")).await;
-    let update = m
-        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
-        .await;
-    let target = breakout_rooms(&update)[0].0.clone();
+    join_people(&mut meeting, &[("Erik", false)]).await;
+    let target = m.add_room("Grupprum 1").await;
     let erik = &meeting.m().participants[0];
     let erik_jid = erik.jid();
 
@@ -307,6 +271,18 @@ async fn move_sends_the_participant_who_follows_and_comes_back() {
             == Some(room.as_str()))
         .await
     );
+
+    // The emptied breakout room stays listed and can be entered again.
+    m.command(BreakoutCommand::MoveToRoom {
+        participant: erik_jid.clone(),
+        room: target.clone(),
+    })
+    .await;
+    m.update_where(UPDATE_WAIT, |u| {
+        real_jids(&u["rooms"][jid::node(&target).unwrap()]).contains(&erik_jid)
+    })
+    .await;
+    assert_eq!(erik.state().moves_received, 3);
     meeting.stop().await;
 }
 
@@ -315,19 +291,8 @@ async fn a_participant_who_ignores_moves_stays_put() {
     let mut meeting = TestMeeting::start("stubborn", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    meeting
-        .m_mut()
-        .add_participants(vec![ParticipantConfig {
-            display_name: "Stubborn".into(),
-            ignore_moves: true,
-        }])
-        .await
-        .unwrap();
-    m.command(add("Elsewhere")).await;
-    let update = m
-        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
-        .await;
-    let target = breakout_rooms(&update)[0].0.clone();
+    join_people(&mut meeting, &[("Stubborn", true)]).await;
+    let target = m.add_room("Elsewhere").await;
     let p = &meeting.m().participants[0];
     m.command(BreakoutCommand::MoveToRoom {
         participant: p.jid(),
@@ -351,19 +316,8 @@ async fn remove_destroys_the_room_and_its_occupants_hang_up() {
     let mut meeting = TestMeeting::start("remove", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    meeting
-        .m_mut()
-        .add_participants(vec![ParticipantConfig {
-            display_name: "Inside".into(),
-            ignore_moves: false,
-        }])
-        .await
-        .unwrap();
-    m.command(add("Doomed")).await;
-    let update = m
-        .update_where(UPDATE_WAIT, |u| breakout_rooms(u).len() == 1)
-        .await;
-    let target = breakout_rooms(&update)[0].0.clone();
+    join_people(&mut meeting, &[("Inside", false)]).await;
+    let target = m.add_room("Doomed").await;
     let inside = &meeting.m().participants[0];
     m.command(BreakoutCommand::MoveToRoom {
         participant: inside.jid(),

@@ -6,16 +6,10 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use testbed::ns;
-use testbed::stanza::{self, BreakoutCommand, MucPresence};
+use testbed::stanza::{self, MucPresence};
 use testbed::xml::Element;
 
 const WAIT: Duration = Duration::from_secs(3);
-
-fn add(subject: &str) -> BreakoutCommand {
-    BreakoutCommand::Add {
-        subject: Some(subject.into()),
-    }
-}
 
 /// Whether the MUC room exists, asked with disco#info.
 async fn room_exists(probe: &mut Probe, room: &str) -> bool {

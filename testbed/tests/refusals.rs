@@ -7,18 +7,11 @@ use std::time::Duration;
 
 use common::*;
 use testbed::ns;
-use testbed::participant::ParticipantConfig;
 use testbed::stanza::BreakoutCommand;
 use testbed::xml::Element;
 
 const QUIET: Duration = Duration::from_millis(800);
 const WAIT: Duration = Duration::from_secs(3);
-
-fn add(subject: &str) -> BreakoutCommand {
-    BreakoutCommand::Add {
-        subject: Some(subject.into()),
-    }
-}
 
 fn assert_service_unavailable(error: Option<Element>) {
     let error = error.expect("an error reply from the component");
@@ -189,17 +182,8 @@ async fn silent_cases_change_nothing_and_answer_nothing() {
     let mut meeting = TestMeeting::start("silent", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    meeting
-        .m_mut()
-        .add_participants(vec![ParticipantConfig {
-            display_name: "Bob".into(),
-            ignore_moves: false,
-        }])
-        .await
-        .unwrap();
-    m.command(add("Room A")).await;
-    let update = m.update_where(WAIT, |u| breakout_rooms(u).len() == 1).await;
-    let room_a = breakout_rooms(&update)[0].0.clone();
+    join_people(&mut meeting, &[("Bob", false)]).await;
+    let room_a = m.add_room("Room A").await;
     m.clear();
 
     // A move with a bare participant JID reaches nobody.

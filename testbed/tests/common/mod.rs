@@ -383,6 +383,48 @@ pub async fn eventually(within: Duration, mut f: impl FnMut() -> bool) -> bool {
     f()
 }
 
+/// An `add` command with a name.
+pub fn add(subject: &str) -> BreakoutCommand {
+    BreakoutCommand::Add {
+        subject: Some(subject.into()),
+    }
+}
+
+/// Simulated participants `(display name, ignores moves)` join the meeting.
+pub async fn join_people(meeting: &mut TestMeeting, people: &[(&str, bool)]) {
+    let configs = people
+        .iter()
+        .map(
+            |(name, ignore_moves)| testbed::participant::ParticipantConfig {
+                display_name: (*name).to_owned(),
+                ignore_moves: *ignore_moves,
+            },
+        )
+        .collect();
+    meeting
+        .m_mut()
+        .add_participants(configs)
+        .await
+        .expect("participants join");
+}
+
+impl Probe {
+    /// Adds a breakout room and returns its JID once an update lists it.
+    pub async fn add_room(&mut self, subject: &str) -> String {
+        self.command(add(subject)).await;
+        let update = self
+            .update_where(Duration::from_secs(3), |u| {
+                breakout_rooms(u).iter().any(|r| r.1 == subject)
+            })
+            .await;
+        breakout_rooms(&update)
+            .into_iter()
+            .find(|r| r.1 == subject)
+            .expect("listed")
+            .0
+    }
+}
+
 /// A moderator: the first client in a meeting started without participants.
 pub async fn moderator(meeting: &TestMeeting) -> Probe {
     let mut m = meeting.client().await;
