@@ -1,3 +1,4 @@
 //! Grupprum's server: the axum router that renders the app and serves the site.
 
 pub mod http;
+pub mod xmpp;

@@ -3,7 +3,7 @@
 //! (`prosody/`), a focus stand-in and simulated participants.
 //!
 //! # Layout
-//! * [`xml`], [`ns`], [`jid`]: XML elements, namespaces and addresses.
+//! * [`xml`], [`ns`], [`jid`]: XML elements, namespaces and addresses (Grupprum's own).
 //! * [`stream`]: XMPP over WebSocket (RFC 7395) with SASL and resource binding.
 //! * [`stanza`]: the stanzas the meeting's clients send and read.
 //! * [`prosody`]: the generated configuration and the Prosody process.
@@ -12,12 +12,11 @@
 
 pub mod domains;
 pub mod focus;
-pub mod jid;
 pub mod meeting;
 pub mod names;
-pub mod ns;
 pub mod participant;
 pub mod prosody;
 pub mod stanza;
 pub mod stream;
-pub mod xml;
+
+pub use server::xmpp::{jid, ns, xml};

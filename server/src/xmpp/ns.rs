@@ -1,4 +1,4 @@
-//! XML namespaces the test meeting speaks.
+//! XML namespaces, each with the specification that defines it.
 
 /// RFC 6120: client stanzas.
 pub const CLIENT: &str = "jabber:client";

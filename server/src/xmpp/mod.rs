@@ -1,0 +1,5 @@
+//! XMPP for talking to a Jitsi deployment: elements, addresses and namespaces.
+
+pub mod jid;
+pub mod ns;
+pub mod xml;
