@@ -2,4 +2,5 @@
 
 pub mod jid;
 pub mod ns;
+pub mod stanza;
 pub mod xml;
