@@ -2,5 +2,7 @@
 
 pub mod jid;
 pub mod ns;
+pub mod sasl;
 pub mod stanza;
+pub mod transport;
 pub mod xml;

@@ -1,0 +1,283 @@
+//! XMPP over WebSocket (RFC 7395): one complete element per WebSocket text message,
+//! `<open/>` and `<close/>` framing, then SASL and resource binding.
+//!
+//! Everything above the socket works on [`Element`]s through [`Transport`], so the
+//! session can run against a scripted peer in tests.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest, http::HeaderValue};
+use url::Url;
+
+use super::ns;
+use super::sasl::{self, Credentials, Mechanism, SaslError, Scram};
+use super::xml::{Element, XmlError};
+
+/// Largest stanza accepted from the server (Prosody's default limit is 256 KiB;
+/// a breakout update for 500 participants is about 140 KiB).
+pub const MAX_STANZA_BYTES: usize = 1 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("bad service address {0:?}: it must be ws:// or wss://")]
+    BadUrl(String),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("the connection failed: {0}")]
+    WebSocket(String),
+    #[error("the server sent bad XML: {0}")]
+    Xml(#[from] XmlError),
+    #[error("the server sent a stanza of {0} bytes, more than the limit")]
+    TooLarge(usize),
+    #[error("the server closed the stream")]
+    Closed,
+    #[error("the server ended the stream: {0}")]
+    StreamError(String),
+    #[error("no answer to {0} in time")]
+    Timeout(&'static str),
+    #[error("login refused: {0}")]
+    AuthFailed(String),
+    #[error(transparent)]
+    Sasl(#[from] SaslError),
+    #[error("the server offers no {0}")]
+    Unsupported(&'static str),
+    #[error("unexpected {got} while waiting for {waiting}")]
+    Unexpected { got: String, waiting: &'static str },
+}
+
+impl TransportError {
+    /// Errors that reconnecting will not fix (wrong password, wrong address).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, Self::BadUrl(_) | Self::AuthFailed(_) | Self::Sasl(_) | Self::Unsupported(_))
+    }
+}
+
+/// Outgoing elements.
+pub type ElementSink = Pin<Box<dyn Sink<Element, Error = TransportError> + Send>>;
+/// Incoming elements; the stream ends when the server closes the stream.
+pub type ElementStream = Pin<Box<dyn Stream<Item = Result<Element, TransportError>> + Send>>;
+
+/// A connected, not yet negotiated, XMPP stream.
+pub struct Transport {
+    pub sink: ElementSink,
+    pub stream: ElementStream,
+}
+
+/// Opens transports; the session reconnects through it.
+pub trait Connector: Send + Sync + 'static {
+    fn connect(&self, url: Url) -> futures::future::BoxFuture<'static, Result<Transport, TransportError>>;
+}
+
+/// The real connector: tokio-tungstenite with rustls and Mozilla's root certificates,
+/// plus any extra roots an operator provides for an internal CA.
+pub struct WebSocketConnector {
+    tls: Arc<rustls::ClientConfig>,
+    timeout: Duration,
+}
+
+impl WebSocketConnector {
+    pub fn new(extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>) -> Result<Self, TransportError> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for cert in extra_roots {
+            roots.add(cert).map_err(|e| TransportError::Connect(format!("bad CA certificate: {e}")))?;
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TransportError::Connect(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Self { tls: Arc::new(tls), timeout: Duration::from_secs(10) })
+    }
+}
+
+impl Connector for WebSocketConnector {
+    fn connect(&self, url: Url) -> futures::future::BoxFuture<'static, Result<Transport, TransportError>> {
+        let tls = self.tls.clone();
+        let timeout = self.timeout;
+        Box::pin(async move {
+            if !matches!(url.scheme(), "ws" | "wss") {
+                return Err(TransportError::BadUrl(redact(&url)));
+            }
+            let mut request = url
+                .as_str()
+                .into_client_request()
+                .map_err(|e| TransportError::Connect(e.to_string()))?;
+            request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("xmpp"));
+            let config = tungstenite::protocol::WebSocketConfig::default()
+                .max_message_size(Some(MAX_STANZA_BYTES))
+                .max_frame_size(Some(MAX_STANZA_BYTES));
+            let connector = tokio_tungstenite::Connector::Rustls(tls);
+            let (ws, _) = tokio::time::timeout(
+                timeout,
+                tokio_tungstenite::connect_async_tls_with_config(request, Some(config), false, Some(connector)),
+            )
+            .await
+            .map_err(|_| TransportError::Timeout("the WebSocket handshake"))?
+            .map_err(|e| TransportError::Connect(format!("{}: {e}", redact(&url))))?;
+            let (sink, stream) = ws.split();
+            let sink = sink
+                .sink_map_err(|e| TransportError::WebSocket(e.to_string()))
+                .with(|element: Element| async move { Ok::<_, TransportError>(Message::text(element.to_xml())) });
+            let stream = stream.filter_map(|frame| async move {
+                match frame {
+                    Ok(Message::Text(text)) => Some(read_frame(&text)),
+                    // Close ends the stream; pings and pongs are tungstenite's business.
+                    Ok(_) => None,
+                    Err(e) => Some(Err(TransportError::WebSocket(e.to_string()))),
+                }
+            });
+            Ok(Transport { sink: Box::pin(sink), stream: Box::pin(stream) })
+        })
+    }
+}
+
+/// The URL without its query, which may hold a token.
+pub fn redact(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.to_string()
+}
+
+fn read_frame(text: &str) -> Result<Element, TransportError> {
+    if text.len() > MAX_STANZA_BYTES {
+        return Err(TransportError::TooLarge(text.len()));
+    }
+    Element::parse(text).map_err(TransportError::from)
+}
+
+/// What negotiation yields: the bound JID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    pub jid: String,
+}
+
+/// Opens the stream to `domain`, logs in and binds `resource`.
+pub async fn negotiate(
+    transport: &mut Transport,
+    domain: &str,
+    credentials: &Credentials,
+    resource: &str,
+    step_timeout: Duration,
+) -> Result<Bound, TransportError> {
+    let features = open_stream(transport, domain, step_timeout).await?;
+    let offered: Vec<String> = features
+        .get_child("mechanisms", ns::SASL)
+        .map(|m| m.children().filter(|c| c.is("mechanism", ns::SASL)).map(Element::text_content).collect())
+        .ok_or(TransportError::Unsupported("SASL"))?;
+    let mechanism = sasl::choose(&offered, credentials)?;
+    let auth = Element::new("auth", ns::SASL).attr("mechanism", mechanism.name());
+    match (mechanism, credentials) {
+        (Mechanism::Anonymous, _) => {
+            send(transport, auth).await?;
+            expect_success(transport, step_timeout).await?;
+        }
+        (Mechanism::Plain, Credentials::Password { user, password }) => {
+            send(transport, auth.text(sasl::plain(user, password))).await?;
+            expect_success(transport, step_timeout).await?;
+        }
+        (Mechanism::ScramSha1, Credentials::Password { user, password }) => {
+            let nonce = format!("{:032x}", rand::random::<u128>());
+            let mut scram = Scram::new(user, password, &nonce);
+            send(transport, auth.text(scram.client_first())).await?;
+            let challenge = recv(transport, "the SCRAM challenge", step_timeout).await?;
+            if !challenge.is("challenge", ns::SASL) {
+                return Err(sasl_failure(&challenge));
+            }
+            let answer = scram.client_final(&challenge.text_content())?;
+            send(transport, Element::new("response", ns::SASL).text(answer)).await?;
+            let success = expect_success(transport, step_timeout).await?;
+            scram.verify(&success.text_content())?;
+        }
+        (_, Credentials::Anonymous) => return Err(TransportError::Unsupported("anonymous login")),
+    }
+
+    let features = open_stream(transport, domain, step_timeout).await?;
+    if features.get_child("bind", ns::BIND).is_none() {
+        return Err(TransportError::Unsupported("resource binding"));
+    }
+    let bind = Element::new("iq", ns::CLIENT)
+        .attr("type", "set")
+        .attr("id", "bind")
+        .child(Element::new("bind", ns::BIND).child(Element::new("resource", ns::BIND).text(resource)));
+    send(transport, bind).await?;
+    let reply = recv(transport, "the bind result", step_timeout).await?;
+    let jid = reply
+        .get_child("bind", ns::BIND)
+        .and_then(|b| b.get_child("jid", ns::BIND))
+        .map(Element::text_content)
+        .filter(|j| reply.get_attr("type") == Some("result") && j.contains('@') && j.contains('/'))
+        .ok_or_else(|| TransportError::Unexpected { got: describe(&reply), waiting: "the bind result" })?;
+    Ok(Bound { jid })
+}
+
+async fn open_stream(transport: &mut Transport, domain: &str, step_timeout: Duration) -> Result<Element, TransportError> {
+    send(transport, Element::new("open", ns::FRAMING).attr("to", domain).attr("version", "1.0")).await?;
+    let open = recv(transport, "the stream header", step_timeout).await?;
+    if !open.is("open", ns::FRAMING) {
+        return Err(TransportError::Unexpected { got: describe(&open), waiting: "the stream header" });
+    }
+    let features = recv(transport, "the stream features", step_timeout).await?;
+    if !features.is("features", ns::STREAMS) {
+        return Err(TransportError::Unexpected { got: describe(&features), waiting: "the stream features" });
+    }
+    Ok(features)
+}
+
+async fn expect_success(transport: &mut Transport, step_timeout: Duration) -> Result<Element, TransportError> {
+    let outcome = recv(transport, "the login result", step_timeout).await?;
+    if outcome.is("success", ns::SASL) { Ok(outcome) } else { Err(sasl_failure(&outcome)) }
+}
+
+fn sasl_failure(element: &Element) -> TransportError {
+    if element.is("failure", ns::SASL) {
+        let condition = element.children().find(|c| c.name() != "text").map(|c| c.name().to_owned());
+        let text = element.get_child("text", ns::SASL).map(Element::text_content);
+        TransportError::AuthFailed(match (condition, text) {
+            (Some(c), Some(t)) => format!("{c} ({t})"),
+            (Some(c), None) => c,
+            (None, Some(t)) => t,
+            (None, None) => "no reason given".into(),
+        })
+    } else {
+        TransportError::Unexpected { got: describe(element), waiting: "the login result" }
+    }
+}
+
+/// A short description of an element for error messages (never its full text).
+pub fn describe(element: &Element) -> String {
+    format!("<{}/> ({})", element.name(), element.ns())
+}
+
+/// Sends one element.
+pub async fn send(transport: &mut Transport, element: Element) -> Result<(), TransportError> {
+    transport.sink.send(element).await
+}
+
+/// Receives the next element within `step_timeout`; a stream error or `<close/>` ends it.
+pub async fn recv(transport: &mut Transport, waiting: &'static str, step_timeout: Duration) -> Result<Element, TransportError> {
+    let next = tokio::time::timeout(step_timeout, transport.stream.next())
+        .await
+        .map_err(|_| TransportError::Timeout(waiting))?;
+    match next {
+        None => Err(TransportError::Closed),
+        Some(Err(e)) => Err(e),
+        Some(Ok(e)) => check_stream_end(e),
+    }
+}
+
+/// Turns `<close/>` and `<stream:error/>` into errors.
+pub fn check_stream_end(element: Element) -> Result<Element, TransportError> {
+    if element.is("close", ns::FRAMING) {
+        return Err(TransportError::Closed);
+    }
+    if element.is("error", ns::STREAMS) {
+        let condition = element.children().next().map(|c| c.name().to_owned()).unwrap_or_default();
+        return Err(TransportError::StreamError(condition));
+    }
+    Ok(element)
+}
