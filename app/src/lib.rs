@@ -4,7 +4,10 @@
 //! `app` never depends on `server`: the server implements what this crate asks
 //! for, not the other way round.
 
+pub mod meeting;
 mod not_found;
+#[cfg(feature = "ssr")]
+pub mod service;
 mod shell;
 mod start_page;
 

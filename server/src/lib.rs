@@ -1,4 +1,5 @@
 //! Grupprum's server: the axum router that renders the app and serves the site.
 
 pub mod http;
+pub mod jitsi;
 pub mod xmpp;

@@ -51,7 +51,10 @@ pub enum TransportError {
 impl TransportError {
     /// Errors that reconnecting will not fix (wrong password, wrong address).
     pub fn is_permanent(&self) -> bool {
-        matches!(self, Self::BadUrl(_) | Self::AuthFailed(_) | Self::Sasl(_) | Self::Unsupported(_))
+        matches!(
+            self,
+            Self::BadUrl(_) | Self::AuthFailed(_) | Self::Sasl(_) | Self::Unsupported(_)
+        )
     }
 }
 
@@ -68,7 +71,10 @@ pub struct Transport {
 
 /// Opens transports; the session reconnects through it.
 pub trait Connector: Send + Sync + 'static {
-    fn connect(&self, url: Url) -> futures::future::BoxFuture<'static, Result<Transport, TransportError>>;
+    fn connect(
+        &self,
+        url: Url,
+    ) -> futures::future::BoxFuture<'static, Result<Transport, TransportError>>;
 }
 
 /// The real connector: tokio-tungstenite with rustls and Mozilla's root certificates,
@@ -79,11 +85,15 @@ pub struct WebSocketConnector {
 }
 
 impl WebSocketConnector {
-    pub fn new(extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>) -> Result<Self, TransportError> {
+    pub fn new(
+        extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    ) -> Result<Self, TransportError> {
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         for cert in extra_roots {
-            roots.add(cert).map_err(|e| TransportError::Connect(format!("bad CA certificate: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| TransportError::Connect(format!("bad CA certificate: {e}")))?;
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -91,12 +101,18 @@ impl WebSocketConnector {
             .map_err(|e| TransportError::Connect(e.to_string()))?
             .with_root_certificates(roots)
             .with_no_client_auth();
-        Ok(Self { tls: Arc::new(tls), timeout: Duration::from_secs(10) })
+        Ok(Self {
+            tls: Arc::new(tls),
+            timeout: Duration::from_secs(10),
+        })
     }
 }
 
 impl Connector for WebSocketConnector {
-    fn connect(&self, url: Url) -> futures::future::BoxFuture<'static, Result<Transport, TransportError>> {
+    fn connect(
+        &self,
+        url: Url,
+    ) -> futures::future::BoxFuture<'static, Result<Transport, TransportError>> {
         let tls = self.tls.clone();
         let timeout = self.timeout;
         Box::pin(async move {
@@ -107,14 +123,21 @@ impl Connector for WebSocketConnector {
                 .as_str()
                 .into_client_request()
                 .map_err(|e| TransportError::Connect(e.to_string()))?;
-            request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("xmpp"));
+            request
+                .headers_mut()
+                .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("xmpp"));
             let config = tungstenite::protocol::WebSocketConfig::default()
                 .max_message_size(Some(MAX_STANZA_BYTES))
                 .max_frame_size(Some(MAX_STANZA_BYTES));
             let connector = tokio_tungstenite::Connector::Rustls(tls);
             let (ws, _) = tokio::time::timeout(
                 timeout,
-                tokio_tungstenite::connect_async_tls_with_config(request, Some(config), false, Some(connector)),
+                tokio_tungstenite::connect_async_tls_with_config(
+                    request,
+                    Some(config),
+                    false,
+                    Some(connector),
+                ),
             )
             .await
             .map_err(|_| TransportError::Timeout("the WebSocket handshake"))?
@@ -122,7 +145,9 @@ impl Connector for WebSocketConnector {
             let (sink, stream) = ws.split();
             let sink = sink
                 .sink_map_err(|e| TransportError::WebSocket(e.to_string()))
-                .with(|element: Element| async move { Ok::<_, TransportError>(Message::text(element.to_xml())) });
+                .with(|element: Element| async move {
+                    Ok::<_, TransportError>(Message::text(element.to_xml()))
+                });
             let stream = stream.filter_map(|frame| async move {
                 match frame {
                     Ok(Message::Text(text)) => Some(read_frame(&text)),
@@ -131,7 +156,10 @@ impl Connector for WebSocketConnector {
                     Err(e) => Some(Err(TransportError::WebSocket(e.to_string()))),
                 }
             });
-            Ok(Transport { sink: Box::pin(sink), stream: Box::pin(stream) })
+            Ok(Transport {
+                sink: Box::pin(sink),
+                stream: Box::pin(stream),
+            })
         })
     }
 }
@@ -167,7 +195,12 @@ pub async fn negotiate(
     let features = open_stream(transport, domain, step_timeout).await?;
     let offered: Vec<String> = features
         .get_child("mechanisms", ns::SASL)
-        .map(|m| m.children().filter(|c| c.is("mechanism", ns::SASL)).map(Element::text_content).collect())
+        .map(|m| {
+            m.children()
+                .filter(|c| c.is("mechanism", ns::SASL))
+                .map(Element::text_content)
+                .collect()
+        })
         .ok_or(TransportError::Unsupported("SASL"))?;
     let mechanism = sasl::choose(&offered, credentials)?;
     let auth = Element::new("auth", ns::SASL).attr("mechanism", mechanism.name());
@@ -203,7 +236,9 @@ pub async fn negotiate(
     let bind = Element::new("iq", ns::CLIENT)
         .attr("type", "set")
         .attr("id", "bind")
-        .child(Element::new("bind", ns::BIND).child(Element::new("resource", ns::BIND).text(resource)));
+        .child(
+            Element::new("bind", ns::BIND).child(Element::new("resource", ns::BIND).text(resource)),
+        );
     send(transport, bind).await?;
     let reply = recv(transport, "the bind result", step_timeout).await?;
     let jid = reply
@@ -211,32 +246,63 @@ pub async fn negotiate(
         .and_then(|b| b.get_child("jid", ns::BIND))
         .map(Element::text_content)
         .filter(|j| reply.get_attr("type") == Some("result") && j.contains('@') && j.contains('/'))
-        .ok_or_else(|| TransportError::Unexpected { got: describe(&reply), waiting: "the bind result" })?;
+        .ok_or_else(|| TransportError::Unexpected {
+            got: describe(&reply),
+            waiting: "the bind result",
+        })?;
     Ok(Bound { jid })
 }
 
-async fn open_stream(transport: &mut Transport, domain: &str, step_timeout: Duration) -> Result<Element, TransportError> {
-    send(transport, Element::new("open", ns::FRAMING).attr("to", domain).attr("version", "1.0")).await?;
+async fn open_stream(
+    transport: &mut Transport,
+    domain: &str,
+    step_timeout: Duration,
+) -> Result<Element, TransportError> {
+    send(
+        transport,
+        Element::new("open", ns::FRAMING)
+            .attr("to", domain)
+            .attr("version", "1.0"),
+    )
+    .await?;
     let open = recv(transport, "the stream header", step_timeout).await?;
     if !open.is("open", ns::FRAMING) {
-        return Err(TransportError::Unexpected { got: describe(&open), waiting: "the stream header" });
+        return Err(TransportError::Unexpected {
+            got: describe(&open),
+            waiting: "the stream header",
+        });
     }
     let features = recv(transport, "the stream features", step_timeout).await?;
     if !features.is("features", ns::STREAMS) {
-        return Err(TransportError::Unexpected { got: describe(&features), waiting: "the stream features" });
+        return Err(TransportError::Unexpected {
+            got: describe(&features),
+            waiting: "the stream features",
+        });
     }
     Ok(features)
 }
 
-async fn expect_success(transport: &mut Transport, step_timeout: Duration) -> Result<Element, TransportError> {
+async fn expect_success(
+    transport: &mut Transport,
+    step_timeout: Duration,
+) -> Result<Element, TransportError> {
     let outcome = recv(transport, "the login result", step_timeout).await?;
-    if outcome.is("success", ns::SASL) { Ok(outcome) } else { Err(sasl_failure(&outcome)) }
+    if outcome.is("success", ns::SASL) {
+        Ok(outcome)
+    } else {
+        Err(sasl_failure(&outcome))
+    }
 }
 
 fn sasl_failure(element: &Element) -> TransportError {
     if element.is("failure", ns::SASL) {
-        let condition = element.children().find(|c| c.name() != "text").map(|c| c.name().to_owned());
-        let text = element.get_child("text", ns::SASL).map(Element::text_content);
+        let condition = element
+            .children()
+            .find(|c| c.name() != "text")
+            .map(|c| c.name().to_owned());
+        let text = element
+            .get_child("text", ns::SASL)
+            .map(Element::text_content);
         TransportError::AuthFailed(match (condition, text) {
             (Some(c), Some(t)) => format!("{c} ({t})"),
             (Some(c), None) => c,
@@ -244,7 +310,10 @@ fn sasl_failure(element: &Element) -> TransportError {
             (None, None) => "no reason given".into(),
         })
     } else {
-        TransportError::Unexpected { got: describe(element), waiting: "the login result" }
+        TransportError::Unexpected {
+            got: describe(element),
+            waiting: "the login result",
+        }
     }
 }
 
@@ -259,7 +328,11 @@ pub async fn send(transport: &mut Transport, element: Element) -> Result<(), Tra
 }
 
 /// Receives the next element within `step_timeout`; a stream error or `<close/>` ends it.
-pub async fn recv(transport: &mut Transport, waiting: &'static str, step_timeout: Duration) -> Result<Element, TransportError> {
+pub async fn recv(
+    transport: &mut Transport,
+    waiting: &'static str,
+    step_timeout: Duration,
+) -> Result<Element, TransportError> {
     let next = tokio::time::timeout(step_timeout, transport.stream.next())
         .await
         .map_err(|_| TransportError::Timeout(waiting))?;
@@ -276,7 +349,11 @@ pub fn check_stream_end(element: Element) -> Result<Element, TransportError> {
         return Err(TransportError::Closed);
     }
     if element.is("error", ns::STREAMS) {
-        let condition = element.children().next().map(|c| c.name().to_owned()).unwrap_or_default();
+        let condition = element
+            .children()
+            .next()
+            .map(|c| c.name().to_owned())
+            .unwrap_or_default();
         return Err(TransportError::StreamError(condition));
     }
     Ok(element)

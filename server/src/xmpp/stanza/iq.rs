@@ -92,6 +92,22 @@ impl Iq {
             )
     }
 
+    /// `bad-request` for a get or set that could not be read; `None` for anything
+    /// that is not a request (errors are never answered).
+    pub fn bad_request_for(element: &Element) -> Option<Element> {
+        if !element.is("iq", ns::CLIENT) || !matches!(element.get_attr("type"), Some("get" | "set"))
+        {
+            return None;
+        }
+        let request = Self {
+            id: element.get_attr("id")?.to_owned(),
+            from: element.get_attr("from").map(str::to_owned),
+            to: None,
+            kind: IqKind::Result(None),
+        };
+        Some(request.error("bad-request"))
+    }
+
     /// The first defined condition of an error reply.
     pub fn error_condition(&self) -> Option<String> {
         match &self.kind {

@@ -1,0 +1,12 @@
+//! The Jitsi client: one XMPP session per meeting that joins as a moderator, keeps
+//! the meeting's state, and runs the moderator's commands.
+//!
+//! * [`config`]: where the deployment is and how to log in;
+//! * [`model`]: the pure state of a meeting and the outcome of every command;
+//! * [`plan`]: commands checked and turned into messages before anything is sent;
+//! * [`session`]: the connection's life: join, keepalive, reconnect, pacing;
+
+pub mod config;
+pub mod model;
+pub mod plan;
+pub mod session;

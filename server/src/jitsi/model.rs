@@ -1,0 +1,484 @@
+//! The meeting as the panel knows it: a pure fold of MUC presences and breakout
+//! updates into one view, plus the outcome of every command. No I/O, no tokio:
+//! time comes in as an argument.
+//!
+//! Presences keep the main room fresh (updates do not follow role or name changes);
+//! updates give the breakout rooms. A command's outcome is confirmed only by what
+//! the meeting later shows, or times out.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use app::meeting::{
+    LinkStatus, MeetingRef, MeetingView, Outcome, OutcomeState, ParticipantView, RoleView,
+    RoomView, SelfView,
+};
+
+use crate::xmpp::jid;
+use crate::xmpp::stanza::jitsi::BreakoutUpdate;
+use crate::xmpp::stanza::muc::{Affiliation, MucPresence, Role};
+
+/// Outcomes kept for the view.
+const MAX_OUTCOMES: usize = 200;
+/// The focus's nick; it is never shown.
+const FOCUS_NICK: &str = "focus";
+
+/// The panel's own occupant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Me {
+    pub nick: String,
+    pub real_jid: String,
+    pub display_name: String,
+    pub role: Option<Role>,
+    pub affiliation: Option<Affiliation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Occupant {
+    real_jid: Option<String>,
+    display_name: Option<String>,
+    role: Option<Role>,
+}
+
+/// What confirms a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// A room with this name appears that was not there before.
+    RoomAdded {
+        name: String,
+        before: BTreeSet<String>,
+    },
+    RoomRenamed {
+        room: String,
+        name: String,
+    },
+    RoomRemoved {
+        room: String,
+    },
+    /// Participant (by nick) shows up in room `to`.
+    Moved {
+        participant: String,
+        to: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    id: u64,
+    expect: Expect,
+    timeout: Duration,
+    /// Set when the command has been sent.
+    deadline: Option<Instant>,
+}
+
+/// Where a participant is and how to address it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Whereabouts {
+    pub real_jid: String,
+    pub room: String,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// The meeting.
+#[derive(Debug, Clone)]
+pub struct Model {
+    meeting: MeetingRef,
+    main_jid: String,
+    status: LinkStatus,
+    me: Option<Me>,
+    occupants: BTreeMap<String, Occupant>,
+    update: Option<BreakoutUpdate>,
+    can_rename: bool,
+    pending: Vec<Pending>,
+    outcomes: VecDeque<Outcome>,
+    next_id: u64,
+}
+
+impl Model {
+    pub fn new(meeting: MeetingRef, main_jid: &str) -> Self {
+        Self {
+            meeting,
+            main_jid: main_jid.to_owned(),
+            status: LinkStatus::Connecting,
+            me: None,
+            occupants: BTreeMap::new(),
+            update: None,
+            can_rename: false,
+            pending: Vec::new(),
+            outcomes: VecDeque::new(),
+            next_id: 0,
+        }
+    }
+
+    pub fn main_jid(&self) -> &str {
+        &self.main_jid
+    }
+
+    pub fn status(&self) -> &LinkStatus {
+        &self.status
+    }
+
+    pub fn set_status(&mut self, status: LinkStatus) {
+        self.status = status;
+    }
+
+    pub fn set_can_rename(&mut self, can: bool) {
+        self.can_rename = can;
+    }
+
+    pub fn can_rename(&self) -> bool {
+        self.can_rename
+    }
+
+    pub fn me(&self) -> Option<&Me> {
+        self.me.as_ref()
+    }
+
+    /// True when the panel may send moderator commands.
+    pub fn is_moderator(&self) -> bool {
+        self.me
+            .as_ref()
+            .is_some_and(|m| m.role == Some(Role::Moderator))
+    }
+
+    /// Forgets everything the meeting told us (the link was lost); commands still
+    /// waiting for confirmation fail.
+    pub fn reset(&mut self) {
+        self.me = None;
+        self.occupants.clear();
+        self.update = None;
+        let lost: Vec<u64> = self.pending.drain(..).map(|p| p.id).collect();
+        for id in lost {
+            self.set_outcome(
+                id,
+                OutcomeState::Failed {
+                    reason: "the link to the meeting was lost".into(),
+                },
+            );
+        }
+    }
+
+    /// We are in the main room as `me`.
+    pub fn joined(&mut self, me: Me) {
+        self.me = Some(me);
+    }
+
+    /// Folds in a presence from the main room (others are ignored).
+    pub fn apply_presence(&mut self, presence: &MucPresence) {
+        if jid::bare(&presence.from) != self.main_jid {
+            return;
+        }
+        let nick = presence.nick().to_owned();
+        if nick == FOCUS_NICK {
+            return;
+        }
+        if let Some(me) = self.me.as_mut().filter(|m| m.nick == nick) {
+            if presence.available {
+                me.role = presence.role.or(me.role);
+                me.affiliation = presence.affiliation.or(me.affiliation);
+            } else {
+                me.role = None;
+            }
+            return;
+        }
+        if presence.available {
+            let entry = self.occupants.entry(nick).or_insert(Occupant {
+                real_jid: None,
+                display_name: None,
+                role: None,
+            });
+            if presence.real_jid.is_some() {
+                entry.real_jid = presence.real_jid.clone();
+            }
+            if presence.display_name.is_some() {
+                entry.display_name = presence.display_name.clone();
+            }
+            entry.role = presence.role.or(entry.role);
+        } else {
+            self.occupants.remove(&nick);
+        }
+    }
+
+    /// Folds in a breakout update (the full state of the breakout rooms).
+    pub fn apply_update(&mut self, update: BreakoutUpdate) {
+        self.update = Some(update);
+    }
+
+    /// The breakout rooms' JIDs and names.
+    pub fn breakout_rooms(&self) -> Vec<(String, String)> {
+        self.update
+            .iter()
+            .flat_map(|u| u.rooms.values())
+            .filter(|r| !r.is_main_room)
+            .map(|r| (r.jid.clone(), r.name.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    /// A room by JID: the main room or a breakout room.
+    pub fn has_room(&self, room: &str) -> bool {
+        room == self.main_jid || self.breakout_rooms().iter().any(|(j, _)| j == room)
+    }
+
+    /// The participants in a room, by nick.
+    pub fn people_in(&self, room: &str) -> Vec<String> {
+        if room == self.main_jid {
+            return self.occupants.keys().cloned().collect();
+        }
+        self.update
+            .iter()
+            .flat_map(|u| u.rooms.values())
+            .filter(|r| r.jid == room)
+            .flat_map(|r| r.participants.keys())
+            .filter_map(|occupant| jid::resource(occupant).map(str::to_owned))
+            .collect()
+    }
+
+    /// Where participant `nick` is, if anywhere.
+    pub fn find(&self, nick: &str) -> Option<Whereabouts> {
+        if let Some(o) = self.occupants.get(nick) {
+            let real_jid = o.real_jid.clone().or_else(|| self.update_jid_of(nick))?;
+            return Some(Whereabouts {
+                real_jid,
+                room: self.main_jid.clone(),
+                display_name: o.display_name.clone(),
+                role: o.role,
+            });
+        }
+        let update = self.update.as_ref()?;
+        update
+            .rooms
+            .values()
+            .filter(|r| !r.is_main_room)
+            .find_map(|room| {
+                room.participants
+                    .iter()
+                    .find(|(occupant, _)| jid::resource(occupant) == Some(nick))
+                    .map(|(_, p)| Whereabouts {
+                        real_jid: p.jid.clone(),
+                        room: room.jid.clone(),
+                        display_name: p.display_name.clone(),
+                        role: p.role.as_deref().and_then(Role::parse),
+                    })
+            })
+    }
+
+    fn update_jid_of(&self, nick: &str) -> Option<String> {
+        self.update.as_ref()?.rooms.values().find_map(|room| {
+            room.participants
+                .iter()
+                .find(|(occupant, _)| jid::resource(occupant) == Some(nick))
+                .map(|(_, p)| p.jid.clone())
+        })
+    }
+
+    /// Starts tracking a command; it stays pending until [`Model::sent`] and then
+    /// until confirmed or `timeout` passes.
+    pub fn expect(&mut self, label: String, expect: Expect, timeout: Duration) -> u64 {
+        let id = self.push_outcome(label, OutcomeState::Pending);
+        self.pending.push(Pending {
+            id,
+            expect,
+            timeout,
+            deadline: None,
+        });
+        id
+    }
+
+    /// Records an outcome that needs no confirmation (a refusal, a step that failed).
+    pub fn record(&mut self, label: String, state: OutcomeState) -> u64 {
+        self.push_outcome(label, state)
+    }
+
+    /// The command for outcome `id` has been sent at `now`.
+    pub fn sent(&mut self, id: u64, now: Instant) {
+        if let Some(p) = self.pending.iter_mut().find(|p| p.id == id) {
+            p.deadline = Some(now + p.timeout);
+        }
+    }
+
+    /// Marks a pending outcome failed.
+    pub fn fail(&mut self, id: u64, reason: String) {
+        self.pending.retain(|p| p.id != id);
+        self.set_outcome(id, OutcomeState::Failed { reason });
+    }
+
+    /// The state of outcome `id`.
+    pub fn outcome(&self, id: u64) -> Option<&OutcomeState> {
+        self.outcomes.iter().find(|o| o.id == id).map(|o| &o.state)
+    }
+
+    /// Confirms what the latest state shows and times out what is overdue.
+    pub fn settle(&mut self, now: Instant) {
+        let pending = std::mem::take(&mut self.pending);
+        for p in pending {
+            if self.confirmed(&p.expect) {
+                self.set_outcome(p.id, OutcomeState::Done);
+            } else if p.deadline.is_some_and(|d| now >= d) {
+                let state = match &p.expect {
+                    Expect::Moved { participant, .. } if self.find(participant).is_some() => {
+                        OutcomeState::NotMoved
+                    }
+                    Expect::Moved { .. } => OutcomeState::Failed {
+                        reason: "the participant left the meeting".into(),
+                    },
+                    _ => OutcomeState::Failed {
+                        reason: format!(
+                            "the meeting did not confirm it within {} s",
+                            p.timeout.as_secs()
+                        ),
+                    },
+                };
+                self.set_outcome(p.id, state);
+            } else {
+                self.pending.push(p);
+            }
+        }
+    }
+
+    /// Commands still waiting for confirmation.
+    pub fn pending_count(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn confirmed(&self, expect: &Expect) -> bool {
+        match expect {
+            Expect::RoomAdded { name, before } => self
+                .breakout_rooms()
+                .iter()
+                .any(|(j, n)| n == name && !before.contains(j)),
+            Expect::RoomRenamed { room, name } => self
+                .breakout_rooms()
+                .iter()
+                .any(|(j, n)| j == room && n == name),
+            Expect::RoomRemoved { room } => {
+                self.update.is_some() && !self.breakout_rooms().iter().any(|(j, _)| j == room)
+            }
+            Expect::Moved { participant, to } => {
+                self.find(participant).is_some_and(|w| &w.room == to)
+            }
+        }
+    }
+
+    fn push_outcome(&mut self, label: String, state: OutcomeState) -> u64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.outcomes.push_back(Outcome { id, label, state });
+        while self.outcomes.len() > MAX_OUTCOMES {
+            self.outcomes.pop_front();
+        }
+        id
+    }
+
+    fn set_outcome(&mut self, id: u64, state: OutcomeState) {
+        if let Some(o) = self.outcomes.iter_mut().find(|o| o.id == id) {
+            o.state = state;
+        }
+    }
+
+    /// The view the board shows.
+    pub fn view(&self) -> MeetingView {
+        let my_jid = self.me.as_ref().map(|m| m.real_jid.as_str());
+        let mut main_people: Vec<ParticipantView> = self
+            .occupants
+            .iter()
+            .map(|(nick, o)| ParticipantView {
+                id: nick.clone(),
+                display_name: o.display_name.clone(),
+                role: o.role.and_then(role_view),
+                is_me: false,
+            })
+            .collect();
+        if let Some(me) = self.me.as_ref().filter(|m| m.role.is_some()) {
+            main_people.push(ParticipantView {
+                id: me.nick.clone(),
+                display_name: Some(me.display_name.clone()),
+                role: me.role.and_then(role_view),
+                is_me: true,
+            });
+        }
+        sort_people(&mut main_people);
+        let main_name = self
+            .update
+            .as_ref()
+            .and_then(|u| u.rooms.values().find(|r| r.is_main_room))
+            .and_then(|r| r.name.clone());
+        let mut rooms: Vec<RoomView> = self
+            .update
+            .iter()
+            .flat_map(|u| u.rooms.values())
+            .filter(|r| !r.is_main_room)
+            .map(|r| {
+                let mut participants: Vec<ParticipantView> = r
+                    .participants
+                    .iter()
+                    .map(|(occupant, p)| ParticipantView {
+                        id: jid::resource(occupant).unwrap_or(occupant).to_owned(),
+                        display_name: p.display_name.clone(),
+                        role: p.role.as_deref().and_then(Role::parse).and_then(role_view),
+                        is_me: Some(p.jid.as_str()) == my_jid,
+                    })
+                    .collect();
+                sort_people(&mut participants);
+                RoomView {
+                    jid: r.jid.clone(),
+                    name: r.name.clone(),
+                    is_main: false,
+                    participants,
+                }
+            })
+            .collect();
+        rooms.sort_by(|a, b| {
+            natural_key(a.name.as_deref())
+                .cmp(&natural_key(b.name.as_deref()))
+                .then_with(|| a.jid.cmp(&b.jid))
+        });
+        MeetingView {
+            meeting: self.meeting.clone(),
+            status: self.status.clone(),
+            me: self.me.as_ref().map(|m| SelfView {
+                id: m.nick.clone(),
+                display_name: m.display_name.clone(),
+                role: m.role.and_then(role_view),
+                is_moderator: m.role == Some(Role::Moderator),
+            }),
+            can_rename: self.can_rename,
+            main: RoomView {
+                jid: self.main_jid.clone(),
+                name: main_name,
+                is_main: true,
+                participants: main_people,
+            },
+            rooms,
+            outcomes: self.outcomes.iter().cloned().collect(),
+        }
+    }
+}
+
+fn role_view(role: Role) -> Option<RoleView> {
+    match role {
+        Role::Moderator => Some(RoleView::Moderator),
+        Role::Participant => Some(RoleView::Participant),
+        Role::Visitor => Some(RoleView::Visitor),
+        Role::None => None,
+    }
+}
+
+fn sort_people(people: &mut [ParticipantView]) {
+    people.sort_by(|a, b| {
+        let key =
+            |p: &ParticipantView| p.display_name.as_deref().unwrap_or_default().to_lowercase();
+        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// Sorts "Grupprum 2" before "Grupprum 10".
+fn natural_key(name: Option<&str>) -> (String, u64, String) {
+    let name = name.unwrap_or_default();
+    let digits_at = name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (head, tail) = name.split_at(digits_at);
+    match tail.parse::<u64>() {
+        Ok(n) => (head.to_lowercase(), n, String::new()),
+        Err(_) => (name.to_lowercase(), 0, name.to_owned()),
+    }
+}

@@ -1,0 +1,343 @@
+//! Commands checked against the latest state and turned into breakout-component
+//! messages, before anything is sent. A refusal names the reason.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use app::meeting::{Command, Language, Refusal};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::model::{Expect, Model};
+use crate::xmpp::stanza::jitsi::BreakoutCommand;
+use crate::xmpp::stanza::muc::Role;
+
+/// Longest room name, in grapheme clusters.
+pub const MAX_NAME_GRAPHEMES: usize = 64;
+/// Most rooms created by one command.
+pub const MAX_ROOMS_AT_ONCE: usize = 100;
+
+/// How long the meeting has to confirm a change.
+#[derive(Debug, Clone, Copy)]
+pub struct Confirmation {
+    pub change: Duration,
+    pub moves: Duration,
+}
+
+impl Default for Confirmation {
+    fn default() -> Self {
+        Self {
+            change: Duration::from_secs(2),
+            moves: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One message to send, with what will confirm it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub label: String,
+    pub command: BreakoutCommand,
+    pub expect: Expect,
+    pub timeout: Duration,
+    /// Send only once this room is empty (closing a room).
+    pub after_empty: Option<String>,
+}
+
+/// A command's messages, in order.
+pub type Plan = Vec<Item>;
+
+/// Trims and checks a room name.
+pub fn room_name(raw: &str) -> Result<String, Refusal> {
+    let name = raw.trim();
+    let bad = |reason: &str| Refusal::BadName {
+        name: raw.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if name.is_empty() {
+        return Err(bad("is empty"));
+    }
+    if name.graphemes(true).count() > MAX_NAME_GRAPHEMES {
+        return Err(bad(&format!(
+            "is longer than {MAX_NAME_GRAPHEMES} characters"
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(bad("contains control characters"));
+    }
+    if name.chars().any(is_bidi_control) {
+        return Err(bad("contains text-direction override characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// Embeddings, overrides and isolates (not the plain LRM/RLM marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// "Grupprum 1…N" or "Room 1…N", skipping names already in use.
+pub fn default_names(language: Language, count: usize, taken: &[String]) -> Vec<String> {
+    let word = match language {
+        Language::Swedish => "Grupprum",
+        Language::English => "Room",
+    };
+    (1..)
+        .map(|n| format!("{word} {n}"))
+        .filter(|n| !taken.contains(n))
+        .take(count)
+        .collect()
+}
+
+fn room_label(model: &Model, room: &str) -> String {
+    if room == model.main_jid() {
+        return "the main room".into();
+    }
+    model
+        .breakout_rooms()
+        .into_iter()
+        .find(|(j, _)| j == room)
+        .map_or_else(|| room.to_owned(), |(_, n)| n)
+}
+
+fn person_label(model: &Model, id: &str) -> String {
+    model
+        .find(id)
+        .and_then(|w| w.display_name)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+fn check_room(model: &Model, room: &str) -> Result<(), Refusal> {
+    if model.has_room(room) {
+        Ok(())
+    } else {
+        Err(Refusal::NoSuchRoom(room.to_owned()))
+    }
+}
+
+fn move_item(
+    model: &Model,
+    id: &str,
+    real_jid: String,
+    to: &str,
+    timeout: Duration,
+    after_empty: Option<String>,
+) -> Item {
+    Item {
+        label: format!(
+            "Move {} to {}",
+            person_label(model, id),
+            room_label(model, to)
+        ),
+        command: BreakoutCommand::MoveToRoom {
+            participant: real_jid,
+            room: to.to_owned(),
+        },
+        expect: Expect::Moved {
+            participant: id.to_owned(),
+            to: to.to_owned(),
+        },
+        timeout,
+        after_empty,
+    }
+}
+
+fn remove_item(model: &Model, room: &str, timeout: Duration, after_empty: bool) -> Item {
+    Item {
+        label: format!("Remove {}", room_label(model, room)),
+        command: BreakoutCommand::Remove {
+            room: room.to_owned(),
+        },
+        expect: Expect::RoomRemoved {
+            room: room.to_owned(),
+        },
+        timeout,
+        after_empty: after_empty.then(|| room.to_owned()),
+    }
+}
+
+/// Moves everyone out of `room`, then removes it once it is empty.
+fn close_items(model: &Model, room: &str, timing: Confirmation) -> Plan {
+    let me = model.me().map(|m| m.nick.clone());
+    let mut plan: Plan = model
+        .people_in(room)
+        .into_iter()
+        .filter(|id| Some(id) != me.as_ref())
+        .filter_map(|id| {
+            let real = model.find(&id)?.real_jid;
+            Some(move_item(
+                model,
+                &id,
+                real,
+                model.main_jid(),
+                timing.moves,
+                None,
+            ))
+        })
+        .collect();
+    let occupied = !plan.is_empty();
+    plan.push(remove_item(model, room, timing.change, occupied));
+    plan
+}
+
+/// Checks `command` against the latest state and plans its messages.
+pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Plan, Refusal> {
+    if !model.is_moderator() {
+        return Err(if model.me().is_some() {
+            Refusal::NotModerator
+        } else {
+            Refusal::NotConnected
+        });
+    }
+    let existing: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
+    let before: BTreeSet<String> = model.breakout_rooms().into_iter().map(|(j, _)| j).collect();
+    let add = |name: String| Item {
+        label: format!("Create {name}"),
+        command: BreakoutCommand::Add {
+            subject: name.clone(),
+        },
+        expect: Expect::RoomAdded {
+            name,
+            before: before.clone(),
+        },
+        timeout: timing.change,
+        after_empty: None,
+    };
+    match command {
+        Command::CreateRoom { name } => Ok(vec![add(room_name(name)?)]),
+        Command::CreateRooms {
+            count,
+            names,
+            language,
+        } => {
+            if *count == 0 || *count > MAX_ROOMS_AT_ONCE {
+                return Err(Refusal::Nothing(format!(
+                    "create 1 to {MAX_ROOMS_AT_ONCE} rooms, not {count}"
+                )));
+            }
+            let mut chosen: Vec<String> = names
+                .iter()
+                .map(|n| room_name(n))
+                .collect::<Result<_, _>>()?;
+            chosen.truncate(*count);
+            let taken: Vec<String> = existing.iter().chain(chosen.iter()).cloned().collect();
+            chosen.extend(default_names(*language, count - chosen.len(), &taken));
+            Ok(chosen.into_iter().map(add).collect())
+        }
+        Command::RenameRoom { room, name } => {
+            if !model.can_rename() {
+                return Err(Refusal::RenameUnsupported);
+            }
+            if room == model.main_jid() || !model.has_room(room) {
+                return Err(Refusal::NoSuchRoom(room.clone()));
+            }
+            let name = room_name(name)?;
+            Ok(vec![Item {
+                label: format!("Rename {} to {name}", room_label(model, room)),
+                command: BreakoutCommand::Rename {
+                    room: room.clone(),
+                    subject: name.clone(),
+                },
+                expect: Expect::RoomRenamed {
+                    room: room.clone(),
+                    name,
+                },
+                timeout: timing.change,
+                after_empty: None,
+            }])
+        }
+        Command::RemoveRoom { room } => {
+            if room == model.main_jid() || !model.has_room(room) {
+                return Err(Refusal::NoSuchRoom(room.clone()));
+            }
+            if !model.people_in(room).is_empty() {
+                return Err(Refusal::RoomOccupied(room_label(model, room)));
+            }
+            Ok(vec![remove_item(model, room, timing.change, false)])
+        }
+        Command::CloseRoom { room } => {
+            if room == model.main_jid() || !model.has_room(room) {
+                return Err(Refusal::NoSuchRoom(room.clone()));
+            }
+            Ok(close_items(model, room, timing))
+        }
+        Command::SendEveryoneBack => {
+            let rooms = model.breakout_rooms();
+            if rooms.is_empty() {
+                return Err(Refusal::Nothing("there are no breakout rooms".into()));
+            }
+            Ok(rooms
+                .iter()
+                .flat_map(|(room, _)| close_items(model, room, timing))
+                .collect())
+        }
+        Command::Move { participants, to } => {
+            check_room(model, to)?;
+            if participants.is_empty() {
+                return Err(Refusal::Nothing("no participants chosen".into()));
+            }
+            participants
+                .iter()
+                .map(|id| {
+                    let w = model
+                        .find(id)
+                        .ok_or_else(|| Refusal::NoSuchParticipant(id.clone()))?;
+                    Ok(move_item(model, id, w.real_jid, to, timing.moves, None))
+                })
+                .collect()
+        }
+        Command::AutoAssign {
+            rooms,
+            include_moderators,
+        } => {
+            let targets: Vec<String> = if rooms.is_empty() {
+                model.breakout_rooms().into_iter().map(|(j, _)| j).collect()
+            } else {
+                for room in rooms {
+                    if room == model.main_jid() || !model.has_room(room) {
+                        return Err(Refusal::NoSuchRoom(room.clone()));
+                    }
+                }
+                rooms.clone()
+            };
+            if targets.is_empty() {
+                return Err(Refusal::Nothing("there are no breakout rooms".into()));
+            }
+            let me = model.me().map(|m| m.nick.clone());
+            let mut people: Vec<(String, String, String)> = model
+                .people_in(model.main_jid())
+                .into_iter()
+                .filter(|id| Some(id) != me.as_ref())
+                .filter_map(|id| {
+                    let w = model.find(&id)?;
+                    if w.role == Some(Role::Moderator) && !include_moderators {
+                        return None;
+                    }
+                    Some((
+                        w.display_name.unwrap_or_default().to_lowercase(),
+                        id,
+                        w.real_jid,
+                    ))
+                })
+                .collect();
+            if people.is_empty() {
+                return Err(Refusal::Nothing("nobody in the main room to assign".into()));
+            }
+            people.sort();
+            let mut load: Vec<(usize, &String)> = targets
+                .iter()
+                .map(|r| (model.people_in(r).len(), r))
+                .collect();
+            let mut plan = Vec::with_capacity(people.len());
+            for (_, id, real) in people {
+                let slot = load
+                    .iter_mut()
+                    .min_by_key(|(count, _)| *count)
+                    .expect("at least one room");
+                slot.0 += 1;
+                plan.push(move_item(model, &id, real, slot.1, timing.moves, None));
+            }
+            Ok(plan)
+        }
+    }
+}

@@ -1,0 +1,811 @@
+//! One meeting's XMPP session, as an actor: it owns the connection and the model,
+//! takes commands through a [`SessionHandle`], and publishes every new view on a
+//! `watch` channel, so a slow watcher skips states and never holds anyone up.
+//!
+//! Life of a connection: WebSocket, login, discovery (the breakout component and
+//! its `#rename` feature), conference request to the focus, MUC join with a fresh
+//! nick, then serving: presences and breakout updates fold into the model,
+//! commands leave paced, pings keep the link honest. When the link is lost the
+//! state is dropped, and after a jittered backoff everything is rebuilt from
+//! scratch ("resynced").
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::meeting::{Command, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal};
+use futures::{SinkExt, StreamExt};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+use url::Url;
+
+use super::config::{ClientConfig, ConfigError};
+use super::model::{Me, Model};
+use super::plan::{self, Item};
+use crate::xmpp::stanza::disco::{self, DiscoInfo};
+use crate::xmpp::stanza::focus::{self, ConferenceReply};
+use crate::xmpp::stanza::iq::{Iq, IqKind};
+use crate::xmpp::stanza::jingle::{self, Jingle};
+use crate::xmpp::stanza::jitsi::{BreakoutCommand, BreakoutEvent, JsonMessage};
+use crate::xmpp::stanza::muc::{self, MucPresence};
+use crate::xmpp::transport::{self, Connector, Transport, TransportError};
+use crate::xmpp::xml::Element;
+use crate::xmpp::{jid, ns};
+
+/// Commands waiting for the actor.
+const REQUEST_QUEUE: usize = 64;
+
+/// Talks to a running session.
+#[derive(Clone)]
+pub struct SessionHandle {
+    requests: mpsc::Sender<Request>,
+    state: watch::Receiver<Arc<MeetingView>>,
+}
+
+enum Request {
+    Command {
+        command: Command,
+        reply: oneshot::Sender<Result<Receipt, Refusal>>,
+    },
+    Stop {
+        done: oneshot::Sender<()>,
+    },
+}
+
+impl SessionHandle {
+    /// The latest view.
+    pub fn view(&self) -> Arc<MeetingView> {
+        self.state.borrow().clone()
+    }
+
+    /// A receiver that always holds the latest view.
+    pub fn watch(&self) -> watch::Receiver<Arc<MeetingView>> {
+        self.state.clone()
+    }
+
+    /// Checks and queues a command; the receipt's ids appear in the view's outcomes.
+    pub async fn command(&self, command: Command) -> Result<Receipt, Refusal> {
+        let (reply, answer) = oneshot::channel();
+        self.requests
+            .send(Request::Command { command, reply })
+            .await
+            .map_err(|_| Refusal::NotConnected)?;
+        answer.await.unwrap_or(Err(Refusal::NotConnected))
+    }
+
+    /// Leaves the meeting and ends the session.
+    pub async fn stop(&self) {
+        let (done, finished) = oneshot::channel();
+        if self.requests.send(Request::Stop { done }).await.is_ok() {
+            let _ = finished.await;
+        }
+    }
+
+    /// True while the session runs.
+    pub fn is_running(&self) -> bool {
+        !self.requests.is_closed()
+    }
+}
+
+/// Starts a session for `meeting`.
+pub fn spawn(
+    config: Arc<ClientConfig>,
+    meeting: MeetingRef,
+    connector: Arc<dyn Connector>,
+) -> Result<SessionHandle, ConfigError> {
+    let url = config.meeting_url(&meeting)?;
+    let main_jid = config.main_room_jid(&meeting)?;
+    let model = Model::new(meeting.clone(), &main_jid);
+    let (state_tx, state_rx) = watch::channel(Arc::new(model.view()));
+    let (requests_tx, requests_rx) = mpsc::channel(REQUEST_QUEUE);
+    let actor = Actor {
+        config,
+        url,
+        main_jid,
+        connector,
+        model,
+        state: state_tx,
+        requests: requests_rx,
+        queue: VecDeque::new(),
+        deferred: Vec::new(),
+        next_send: Instant::now(),
+        next_id: 0,
+    };
+    tokio::spawn(actor.run());
+    Ok(SessionHandle {
+        requests: requests_tx,
+        state: state_rx,
+    })
+}
+
+/// A command message waiting for its turn.
+struct Queued {
+    outcome: u64,
+    command: BreakoutCommand,
+}
+
+/// A message held until a room is empty.
+struct Deferred {
+    room: String,
+    deadline: Instant,
+    item: Queued,
+}
+
+/// A connection that has joined (or is joining) the meeting.
+struct Connection {
+    transport: Transport,
+    nick: String,
+    breakout: String,
+}
+
+/// How serving a connection ended.
+enum Ended {
+    Stopped(Option<oneshot::Sender<()>>),
+    /// Reconnecting may help.
+    Lost(String),
+    /// Reconnecting will not help.
+    Failed(String),
+}
+
+struct Actor {
+    config: Arc<ClientConfig>,
+    url: Url,
+    main_jid: String,
+    connector: Arc<dyn Connector>,
+    model: Model,
+    state: watch::Sender<Arc<MeetingView>>,
+    requests: mpsc::Receiver<Request>,
+    queue: VecDeque<Queued>,
+    deferred: Vec<Deferred>,
+    next_send: Instant,
+    next_id: u64,
+}
+
+impl Actor {
+    async fn run(mut self) {
+        let mut attempt = 0u32;
+        let mut resync = false;
+        loop {
+            let ended = match self.connect().await {
+                Ok(connection) => {
+                    attempt = 0;
+                    self.serve(connection, resync).await
+                }
+                Err(ended) => ended,
+            };
+            let reason = match ended {
+                Ended::Stopped(done) => {
+                    self.finish(LinkStatus::Closed, done);
+                    return;
+                }
+                Ended::Failed(reason) => {
+                    tracing::warn!(meeting = %self.main_jid, "giving up: {reason}");
+                    self.lose_state();
+                    self.model.set_status(LinkStatus::Failed { reason });
+                    self.publish();
+                    let done = self.refuse_until_stopped().await;
+                    self.finish(self.model.status().clone(), done);
+                    return;
+                }
+                Ended::Lost(reason) => reason,
+            };
+            attempt += 1;
+            resync = true;
+            tracing::info!(meeting = %self.main_jid, attempt, "link lost: {reason}");
+            self.lose_state();
+            self.model
+                .set_status(LinkStatus::Reconnecting { attempt, reason });
+            self.publish();
+            let delay = backoff(
+                attempt,
+                self.config.timing.backoff_min,
+                self.config.timing.backoff_max,
+            );
+            if let Some(done) = self.refuse_for(delay).await {
+                self.finish(LinkStatus::Closed, done);
+                return;
+            }
+        }
+    }
+
+    fn finish(&mut self, status: LinkStatus, done: Option<oneshot::Sender<()>>) {
+        self.lose_state();
+        self.model.set_status(status);
+        self.publish();
+        if let Some(done) = done {
+            let _ = done.send(());
+        }
+    }
+
+    /// Drops what the meeting told us and every command still in flight.
+    fn lose_state(&mut self) {
+        for q in self
+            .queue
+            .drain(..)
+            .chain(self.deferred.drain(..).map(|d| d.item))
+        {
+            self.model.fail(
+                q.outcome,
+                "the link to the meeting was lost before it was sent".into(),
+            );
+        }
+        self.model.reset();
+    }
+
+    fn publish(&self) {
+        self.state.send_replace(Arc::new(self.model.view()));
+    }
+
+    /// Answers requests with "not connected" for `delay`; `Some` when asked to stop.
+    async fn refuse_for(&mut self, delay: Duration) -> Option<Option<oneshot::Sender<()>>> {
+        let until = Instant::now() + delay;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => return None,
+                request = self.requests.recv() => match request {
+                    Some(Request::Command { reply, .. }) => { let _ = reply.send(Err(Refusal::NotConnected)); }
+                    Some(Request::Stop { done }) => return Some(Some(done)),
+                    None => return Some(None),
+                },
+            }
+        }
+    }
+
+    async fn refuse_until_stopped(&mut self) -> Option<oneshot::Sender<()>> {
+        loop {
+            match self.requests.recv().await {
+                Some(Request::Command { reply, .. }) => {
+                    let _ = reply.send(Err(Refusal::NotConnected));
+                }
+                Some(Request::Stop { done }) => return Some(done),
+                None => return None,
+            }
+        }
+    }
+
+    /// Connects and asks to join, answering requests meanwhile.
+    async fn connect(&mut self) -> Result<Connection, Ended> {
+        let nick = format!("{:08x}", rand::random::<u32>());
+        let establish = establish(
+            self.config.clone(),
+            self.connector.clone(),
+            self.url.clone(),
+            self.main_jid.clone(),
+            nick,
+        );
+        tokio::pin!(establish);
+        loop {
+            tokio::select! {
+                result = &mut establish => {
+                    return match result {
+                        Ok((connection, can_rename)) => {
+                            self.model.set_can_rename(can_rename);
+                            Ok(connection)
+                        }
+                        Err(Setup::Permanent(reason)) => Err(Ended::Failed(reason)),
+                        Err(Setup::Transient(reason)) => Err(Ended::Lost(reason)),
+                    };
+                }
+                request = self.requests.recv() => match request {
+                    Some(Request::Command { reply, .. }) => { let _ = reply.send(Err(Refusal::NotConnected)); }
+                    Some(Request::Stop { done }) => return Err(Ended::Stopped(Some(done))),
+                    None => return Err(Ended::Stopped(None)),
+                },
+            }
+        }
+    }
+
+    async fn serve(&mut self, mut c: Connection, resync: bool) -> Ended {
+        let timing = self.config.timing;
+        let join_deadline = Instant::now() + timing.join;
+        let mut joined = false;
+        let mut last_heard = Instant::now();
+        let mut ping: Option<(String, Instant)> = None;
+        let mut ticker = tokio::time::interval(timing.tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let send_ready = joined && !self.queue.is_empty();
+            tokio::select! {
+                request = self.requests.recv() => match request {
+                    Some(Request::Command { command, reply }) => {
+                        let _ = reply.send(self.accept(&command));
+                        self.publish();
+                    }
+                    Some(Request::Stop { done }) => {
+                        leave(&mut c, &self.main_jid).await;
+                        return Ended::Stopped(Some(done));
+                    }
+                    None => {
+                        leave(&mut c, &self.main_jid).await;
+                        return Ended::Stopped(None);
+                    }
+                },
+                frame = c.transport.stream.next() => {
+                    let element = match frame {
+                        None => return Ended::Lost("the server closed the connection".into()),
+                        Some(Err(e)) => return Ended::Lost(e.to_string()),
+                        Some(Ok(element)) => match transport::check_stream_end(element) {
+                            Ok(element) => element,
+                            Err(e) => return Ended::Lost(e.to_string()),
+                        },
+                    };
+                    last_heard = Instant::now();
+                    ping = None;
+                    if let Some(ended) = self.handle(&mut c, element, &mut joined, resync).await {
+                        return ended;
+                    }
+                }
+                () = tokio::time::sleep_until(self.next_send), if send_ready => {
+                    if let Err(e) = self.send_next(&mut c).await {
+                        return Ended::Lost(e.to_string());
+                    }
+                }
+                _ = ticker.tick() => {
+                    let now = Instant::now();
+                    if !joined && now >= join_deadline {
+                        return Ended::Lost("the meeting did not let the panel in".into());
+                    }
+                    match &ping {
+                        Some((_, sent)) if now >= *sent + timing.ping_timeout => {
+                            return Ended::Lost(format!(
+                                "no answer from the server for {} s",
+                                (now - last_heard).as_secs()
+                            ));
+                        }
+                        None if now >= last_heard + timing.ping_after => {
+                            self.next_id += 1;
+                            let id = format!("ping{}", self.next_id);
+                            let request = Iq::request("get", &id, Some(&self.config.domain), Element::new("ping", ns::PING));
+                            if let Err(e) = c.transport.sink.send(request).await {
+                                return Ended::Lost(e.to_string());
+                            }
+                            ping = Some((id, now));
+                        }
+                        _ => {}
+                    }
+                    if self.settle() {
+                        self.publish();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Plans a command and queues its messages.
+    fn accept(&mut self, command: &Command) -> Result<Receipt, Refusal> {
+        let items = plan::plan(&self.model, command, self.config.timing.confirm)?;
+        let interval = self.config.timing.command_interval;
+        let mut receipt = Vec::with_capacity(items.len());
+        for Item {
+            label,
+            command,
+            expect,
+            timeout,
+            after_empty,
+        } in items
+        {
+            let outcome = self.model.expect(label, expect, timeout);
+            receipt.push(outcome);
+            let queued = Queued { outcome, command };
+            match after_empty {
+                Some(room) => {
+                    let wait =
+                        self.config.timing.confirm.moves + interval * (self.queue.len() as u32 + 1);
+                    self.deferred.push(Deferred {
+                        room,
+                        deadline: Instant::now() + wait,
+                        item: queued,
+                    });
+                }
+                None => self.queue.push_back(queued),
+            }
+        }
+        Ok(receipt)
+    }
+
+    async fn send_next(&mut self, c: &mut Connection) -> Result<(), TransportError> {
+        let Some(next) = self.queue.pop_front() else {
+            return Ok(());
+        };
+        if !self.model.is_moderator() {
+            self.model
+                .fail(next.outcome, "the panel is no longer a moderator".into());
+            self.publish();
+            return Ok(());
+        }
+        let message = next
+            .command
+            .to_message(&c.breakout)
+            .attr("id", format!("cmd{}", next.outcome));
+        c.transport.sink.send(message).await?;
+        let now = Instant::now();
+        self.model.sent(next.outcome, now.into_std());
+        self.next_send = now + self.config.timing.command_interval;
+        self.publish();
+        Ok(())
+    }
+
+    /// Confirms outcomes, times them out, and releases messages waiting for an
+    /// empty room. True when anything changed.
+    fn settle(&mut self) -> bool {
+        let now = Instant::now();
+        let before = (
+            self.model.pending_count(),
+            self.deferred.len(),
+            self.queue.len(),
+        );
+        self.model.settle(now.into_std());
+        let me = self.model.me().map(|m| m.nick.clone());
+        let deferred = std::mem::take(&mut self.deferred);
+        for d in deferred {
+            let people = self.model.people_in(&d.room);
+            if people.iter().all(|p| Some(p) == me.as_ref()) {
+                self.queue.push_back(d.item);
+            } else if now >= d.deadline {
+                self.model.fail(
+                    d.item.outcome,
+                    format!(
+                        "{} people are still in the room, so it was kept",
+                        people.len()
+                    ),
+                );
+            } else {
+                self.deferred.push(d);
+            }
+        }
+        before
+            != (
+                self.model.pending_count(),
+                self.deferred.len(),
+                self.queue.len(),
+            )
+    }
+
+    /// Handles one stanza; `Some` ends the connection.
+    async fn handle(
+        &mut self,
+        c: &mut Connection,
+        element: Element,
+        joined: &mut bool,
+        resync: bool,
+    ) -> Option<Ended> {
+        match element.name() {
+            "presence" => self.handle_presence(c, &element, joined, resync),
+            "message" => {
+                self.handle_message(c, &element);
+                None
+            }
+            "iq" => answer_iq(c, &element)
+                .await
+                .err()
+                .map(|e| Ended::Lost(e.to_string())),
+            _ => None,
+        }
+    }
+
+    fn handle_presence(
+        &mut self,
+        c: &Connection,
+        element: &Element,
+        joined: &mut bool,
+        resync: bool,
+    ) -> Option<Ended> {
+        let from = element.get_attr("from").unwrap_or_default();
+        let mine = jid::bare(from) == self.main_jid && jid::resource(from) == Some(c.nick.as_str());
+        if element.get_attr("type") == Some("error") && mine {
+            return Some(join_refused(element));
+        }
+        let presence = match MucPresence::parse(element) {
+            Ok(p) => p,
+            Err(e) => {
+                if jid::bare(from) == self.main_jid {
+                    tracing::debug!(meeting = %self.main_jid, "ignoring a presence: {e}");
+                }
+                return None;
+            }
+        };
+        if mine && presence.is_self() {
+            if !presence.available {
+                return Some(match presence.destroy {
+                    Some(d) => Ended::Failed(format!(
+                        "the meeting ended{}",
+                        d.reason.map(|r| format!(": {r}")).unwrap_or_default()
+                    )),
+                    None => Ended::Lost("the panel was removed from the meeting".into()),
+                });
+            }
+            if !*joined {
+                *joined = true;
+                self.model.joined(Me {
+                    nick: c.nick.clone(),
+                    real_jid: presence.real_jid.clone().unwrap_or_default(),
+                    display_name: self.config.display_name.clone(),
+                    role: presence.role,
+                    affiliation: presence.affiliation,
+                });
+                self.model.set_status(if resync {
+                    LinkStatus::Resynced
+                } else {
+                    LinkStatus::Online
+                });
+                tracing::info!(meeting = %self.main_jid, role = ?presence.role, "joined");
+            }
+        }
+        let was_moderator = self.model.is_moderator();
+        self.model.apply_presence(&presence);
+        if was_moderator && !self.model.is_moderator() {
+            tracing::warn!(meeting = %self.main_jid, "the panel lost moderator rights");
+            for q in self
+                .queue
+                .drain(..)
+                .chain(self.deferred.drain(..).map(|d| d.item))
+            {
+                self.model
+                    .fail(q.outcome, "the panel is no longer a moderator".into());
+            }
+        }
+        self.settle();
+        self.publish();
+        None
+    }
+
+    fn handle_message(&mut self, c: &Connection, element: &Element) {
+        let from = element.get_attr("from").unwrap_or_default();
+        if element.get_attr("type") == Some("error") {
+            // Our commands carry id cmd<outcome>; the component's refusal echoes it.
+            if from == c.breakout
+                && let Some(outcome) = element
+                    .get_attr("id")
+                    .and_then(|id| id.strip_prefix("cmd"))
+                    .and_then(|n| n.parse().ok())
+            {
+                let condition = element
+                    .get_child("error", ns::CLIENT)
+                    .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
+                    .map_or_else(|| "an error".to_owned(), |x| x.name().to_owned());
+                self.model
+                    .fail(outcome, format!("the meeting refused it ({condition})"));
+                self.publish();
+            }
+            return;
+        }
+        let Ok(message) = JsonMessage::parse(element) else {
+            return;
+        };
+        if message.from != c.breakout {
+            return; // Only the discovered component speaks for breakout rooms.
+        }
+        match message.breakout_event() {
+            Ok(Some(BreakoutEvent::Update(update))) => {
+                self.model.apply_update(update);
+                self.settle();
+                self.publish();
+            }
+            Ok(Some(BreakoutEvent::MoveToRoom { room_jid })) => {
+                tracing::info!(meeting = %self.main_jid, "ignoring a request to move the panel to {room_jid}");
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(meeting = %self.main_jid, "ignoring a bad breakout message: {e}")
+            }
+        }
+    }
+}
+
+fn join_refused(element: &Element) -> Ended {
+    let condition = element
+        .get_child("error", ns::CLIENT)
+        .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
+        .map(|x| x.name().to_owned())
+        .unwrap_or_else(|| "no reason given".into());
+    match condition.as_str() {
+        "not-authorized" => Ended::Failed("the meeting has a password".into()),
+        "registration-required" => {
+            Ended::Failed("the meeting is members-only (lobby): let the panel in".into())
+        }
+        "forbidden" => Ended::Failed("the panel is banned from the meeting".into()),
+        _ => Ended::Lost(format!("the meeting refused the join ({condition})")),
+    }
+}
+
+/// Answers what the server or other clients ask of us: disco about ourselves, pings,
+/// Jingle offers (declined: the panel has no media). Anything else gets
+/// `service-unavailable`; results and errors are never answered.
+async fn answer_iq(c: &mut Connection, element: &Element) -> Result<(), TransportError> {
+    let iq = match Iq::parse(element) {
+        Ok(iq) => iq,
+        Err(_) => {
+            // A request we cannot read still deserves an answer; anything else does not.
+            if let Some(reply) = Iq::bad_request_for(element) {
+                c.transport.sink.send(reply).await?;
+            }
+            return Ok(());
+        }
+    };
+    let reply = match &iq.kind {
+        IqKind::Get(payload) if payload.is("query", ns::DISCO_INFO) => {
+            iq.result(Some(disco::self_info(payload.get_attr("node"))))
+        }
+        IqKind::Get(payload) if payload.is("ping", ns::PING) => iq.result(None),
+        IqKind::Set(payload) if payload.is("jingle", ns::JINGLE) => {
+            c.transport.sink.send(iq.result(None)).await?;
+            if let (Ok(offer), Some(from)) = (Jingle::parse(payload), iq.from.as_deref())
+                && offer.action == "session-initiate"
+            {
+                let id = format!("decline-{}", offer.sid);
+                c.transport
+                    .sink
+                    .send(Iq::request(
+                        "set",
+                        &id,
+                        Some(from),
+                        jingle::decline(&offer.sid),
+                    ))
+                    .await?;
+            }
+            return Ok(());
+        }
+        IqKind::Get(_) | IqKind::Set(_) => iq.error("service-unavailable"),
+        IqKind::Result(_) | IqKind::Error(_) => return Ok(()),
+    };
+    c.transport.sink.send(reply).await
+}
+
+async fn leave(c: &mut Connection, main_jid: &str) {
+    let _ = c
+        .transport
+        .sink
+        .send(muc::leave(&format!("{main_jid}/{}", c.nick), None))
+        .await;
+    let _ = c
+        .transport
+        .sink
+        .send(Element::new("close", ns::FRAMING))
+        .await;
+    let _ = c.transport.sink.close().await;
+}
+
+enum Setup {
+    Transient(String),
+    Permanent(String),
+}
+
+impl From<TransportError> for Setup {
+    fn from(e: TransportError) -> Self {
+        if e.is_permanent() {
+            Self::Permanent(e.to_string())
+        } else {
+            Self::Transient(e.to_string())
+        }
+    }
+}
+
+/// Connects, logs in, discovers the breakout component and asks the focus for the
+/// room; then sends the join. Returns the connection and whether rename works.
+async fn establish(
+    config: Arc<ClientConfig>,
+    connector: Arc<dyn Connector>,
+    url: Url,
+    main_jid: String,
+    nick: String,
+) -> Result<(Connection, bool), Setup> {
+    let step = config.timing.step;
+    let mut transport = connector.connect(url).await?;
+    let resource = format!("grupprum-{nick}");
+    transport::negotiate(
+        &mut transport,
+        &config.domain,
+        &config.credentials,
+        &resource,
+        step,
+    )
+    .await?;
+
+    let info = query(
+        &mut transport,
+        "disco1",
+        &config.domain,
+        disco::info_query(None),
+        step,
+        "discovery",
+    )
+    .await?;
+    let info = DiscoInfo::parse(&info).map_err(|e| Setup::Transient(e.to_string()))?;
+    let breakout = info
+        .component("breakout_rooms")
+        .ok_or_else(|| {
+            Setup::Permanent(format!("{} has no breakout-rooms component", config.domain))
+        })?
+        .to_owned();
+    let can_rename = match query(
+        &mut transport,
+        "disco2",
+        &breakout,
+        disco::info_query(Some("breakout_rooms")),
+        step,
+        "discovery",
+    )
+    .await
+    {
+        Ok(node) => DiscoInfo::parse(&node).is_ok_and(|n| n.has_feature_ending("#rename")),
+        Err(_) => false,
+    };
+
+    let uid = format!("{:032x}", rand::random::<u128>());
+    let reply = query(
+        &mut transport,
+        "focus1",
+        &config.focus_domain,
+        focus::conference_request(&main_jid, &uid),
+        config.timing.join,
+        "the focus",
+    )
+    .await?;
+    let reply = ConferenceReply::parse(&reply).map_err(|e| Setup::Transient(e.to_string()))?;
+    if !reply.ready {
+        return Err(Setup::Transient("the focus is not ready".into()));
+    }
+    let occupant = format!("{main_jid}/{nick}");
+    transport
+        .sink
+        .send(muc::join(&occupant, Some(&config.display_name)))
+        .await?;
+    Ok((
+        Connection {
+            transport,
+            nick,
+            breakout,
+        },
+        can_rename,
+    ))
+}
+
+/// Sends an IQ get/set and waits for its result payload.
+async fn query(
+    transport: &mut Transport,
+    id: &str,
+    to: &str,
+    payload: Element,
+    within: Duration,
+    what: &'static str,
+) -> Result<Element, Setup> {
+    let kind = if payload.is("conference", ns::FOCUS) {
+        "set"
+    } else {
+        "get"
+    };
+    transport
+        .sink
+        .send(Iq::request(kind, id, Some(to), payload))
+        .await?;
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let element = transport::recv(transport, what, left).await?;
+        let Ok(iq) = Iq::parse(&element) else {
+            continue;
+        };
+        if iq.id != id {
+            continue;
+        }
+        return match iq.kind {
+            IqKind::Result(Some(payload)) => Ok(payload),
+            IqKind::Result(None) => Err(Setup::Transient(format!("{what} sent an empty answer"))),
+            IqKind::Error(_) => Err(Setup::Transient(format!(
+                "{what} answered with an error ({})",
+                iq.error_condition()
+                    .unwrap_or_else(|| "no condition".into())
+            ))),
+            _ => continue,
+        };
+    }
+}
+
+/// Exponential backoff from `min` to `max`, with jitter (50–100 % of the step).
+pub fn backoff(attempt: u32, min: Duration, max: Duration) -> Duration {
+    let step = min
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+        .min(max);
+    let jitter = 0.5 + rand::random::<f64>() * 0.5;
+    step.mul_f64(jitter)
+}
