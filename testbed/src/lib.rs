@@ -9,9 +9,11 @@
 //! * [`prosody`]: the generated configuration and the Prosody process.
 //! * [`focus`], [`participant`]: the clients that make up a meeting.
 //! * [`meeting`]: all of it together; [`names`]: display names.
+//! * [`harness`]: support for tests that run against a meeting.
 
 pub mod domains;
 pub mod focus;
+pub mod harness;
 pub mod meeting;
 pub mod names;
 pub mod participant;

@@ -6,6 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use testbed::harness::eventually;
 use testbed::stanza::BreakoutCommand;
 use testbed::{jid, ns, stanza};
 
@@ -94,7 +95,7 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
     let mut meeting = TestMeeting::start("shape", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    join_people(&mut meeting, &[("Åsa <b>Öberg</b>", false)]).await;
+    meeting.join_people(&[("Åsa <b>Öberg</b>", false)]).await;
     let mut listener = meeting.client().await;
     listener.join(&room, "Listener").await;
     m.clear();
@@ -173,7 +174,7 @@ async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
 async fn rename_changes_the_name_and_the_room_subject() {
     let mut meeting = TestMeeting::start("rename", 0).await;
     let mut m = moderator(&meeting).await;
-    join_people(&mut meeting, &[("Per", false)]).await;
+    meeting.join_people(&[("Per", false)]).await;
     let room_jid = m.add_room("Old").await;
 
     m.command(BreakoutCommand::Rename {
@@ -223,7 +224,7 @@ async fn move_sends_the_participant_who_follows_and_comes_back() {
     let mut meeting = meeting;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    join_people(&mut meeting, &[("Erik", false)]).await;
+    meeting.join_people(&[("Erik", false)]).await;
     let target = m.add_room("Grupprum 1").await;
     let erik = &meeting.m().participants[0];
     let erik_jid = erik.jid();
@@ -291,7 +292,7 @@ async fn a_participant_who_ignores_moves_stays_put() {
     let mut meeting = TestMeeting::start("stubborn", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    join_people(&mut meeting, &[("Stubborn", true)]).await;
+    meeting.join_people(&[("Stubborn", true)]).await;
     let target = m.add_room("Elsewhere").await;
     let p = &meeting.m().participants[0];
     m.command(BreakoutCommand::MoveToRoom {
@@ -316,7 +317,7 @@ async fn remove_destroys_the_room_and_its_occupants_hang_up() {
     let mut meeting = TestMeeting::start("remove", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    join_people(&mut meeting, &[("Inside", false)]).await;
+    meeting.join_people(&[("Inside", false)]).await;
     let target = m.add_room("Doomed").await;
     let inside = &meeting.m().participants[0];
     m.command(BreakoutCommand::MoveToRoom {

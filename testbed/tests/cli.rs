@@ -1,12 +1,10 @@
 //! The `testbed` command: start prints the variables and the env file, stop stops
 //! only what start started, and a failed start says why and leaves nothing running.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::tempdir::TempDir;
+use testbed::harness::{TempDir, wait_gone};
 
 const BIN: &str = env!("CARGO_BIN_EXE_testbed");
 
@@ -77,7 +75,7 @@ fn start_prints_the_variables_and_stop_ends_everything() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!pid_alive(runner), "the runner stopped");
-    assert!(common::tempdir::wait_gone(prosody), "prosody stopped");
+    assert!(wait_gone(prosody), "prosody stopped");
 
     // A second stop finds nothing to stop and says so.
     let out = testbed(&["stop"], dir.path());

@@ -182,7 +182,7 @@ async fn silent_cases_change_nothing_and_answer_nothing() {
     let mut meeting = TestMeeting::start("silent", 0).await;
     let room = meeting.room();
     let mut m = moderator(&meeting).await;
-    join_people(&mut meeting, &[("Bob", false)]).await;
+    meeting.join_people(&[("Bob", false)]).await;
     let room_a = m.add_room("Room A").await;
     m.clear();
 

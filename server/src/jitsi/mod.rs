@@ -5,8 +5,10 @@
 //! * [`model`]: the pure state of a meeting and the outcome of every command;
 //! * [`plan`]: commands checked and turned into messages before anything is sent;
 //! * [`session`]: the connection's life: join, keepalive, reconnect, pacing;
+//! * [`service`]: the sessions behind the app's `MeetingService`.
 
 pub mod config;
 pub mod model;
 pub mod plan;
+pub mod service;
 pub mod session;

@@ -4,104 +4,23 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use testbed::meeting::{Meeting, MeetingOptions};
 use testbed::stanza::{self, BreakoutCommand, MucPresence};
 use testbed::stream::{self, Auth, Link};
 use testbed::xml::Element;
 use testbed::{jid, ns};
 
-/// A meeting in a fresh temporary directory, removed when the guard drops.
-pub struct TestMeeting {
-    pub meeting: Option<Meeting>,
-    pub dir: tempdir::TempDir,
-}
+pub use testbed::harness::TestMeeting;
 
-pub mod tempdir {
-    use std::path::{Path, PathBuf};
-
-    /// A directory under the system's temp dir, removed on drop.
-    pub struct TempDir(PathBuf);
-
-    impl TempDir {
-        pub fn new(prefix: &str) -> Self {
-            let path =
-                std::env::temp_dir().join(format!("{prefix}-{:016x}", rand::random::<u64>()));
-            std::fs::create_dir_all(&path).expect("create temp dir");
-            Self(path)
-        }
-
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    /// Waits up to 10 s for process `pid` to exit.
-    pub fn wait_gone(pid: i32) -> bool {
-        for _ in 0..200 {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            if stat.is_empty() || stat.contains(") Z ") {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        false
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl TestMeeting {
-    pub async fn start(room: &str, participants: usize) -> Self {
-        Self::start_with(room, participants, |_| {}).await
-    }
-
-    pub async fn start_with(
-        room: &str,
-        participants: usize,
-        tweak: impl FnOnce(&mut MeetingOptions),
-    ) -> Self {
-        let dir = tempdir::TempDir::new("testbed-test");
-        let mut options = MeetingOptions::new(dir.path(), room, participants);
-        tweak(&mut options);
-        let meeting = Meeting::start(&options)
-            .await
-            .expect("the test meeting starts");
-        Self {
-            meeting: Some(meeting),
-            dir,
-        }
-    }
-
-    pub fn m(&self) -> &Meeting {
-        self.meeting.as_ref().expect("running")
-    }
-
-    pub fn m_mut(&mut self) -> &mut Meeting {
-        self.meeting.as_mut().expect("running")
-    }
-
-    pub fn room(&self) -> String {
-        self.m().room_jid.clone()
-    }
-
-    pub fn breakout_domain(&self) -> String {
-        self.m().env.domains.breakout.clone()
-    }
-
+/// Clients of a test meeting.
+pub trait ClientExt {
     /// A client connected with `?room=<this meeting>`.
-    pub async fn client(&self) -> Probe {
+    fn client(&self) -> impl std::future::Future<Output = Probe>;
+}
+
+impl ClientExt for TestMeeting {
+    async fn client(&self) -> Probe {
         let node = jid::node(&self.m().room_jid).unwrap_or_default().to_owned();
         Probe::connect(self, Some(&node)).await
-    }
-
-    pub async fn stop(mut self) {
-        if let Some(m) = self.meeting.take() {
-            m.stop().await;
-        }
     }
 }
 
@@ -371,41 +290,11 @@ pub fn real_jids(room: &Value) -> Vec<String> {
     out
 }
 
-/// Waits until `f` holds, polling every 20 ms.
-pub async fn eventually(within: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + within;
-    while Instant::now() < deadline {
-        if f() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    f()
-}
-
 /// An `add` command with a name.
 pub fn add(subject: &str) -> BreakoutCommand {
     BreakoutCommand::Add {
         subject: Some(subject.into()),
     }
-}
-
-/// Simulated participants `(display name, ignores moves)` join the meeting.
-pub async fn join_people(meeting: &mut TestMeeting, people: &[(&str, bool)]) {
-    let configs = people
-        .iter()
-        .map(
-            |(name, ignore_moves)| testbed::participant::ParticipantConfig {
-                display_name: (*name).to_owned(),
-                ignore_moves: *ignore_moves,
-            },
-        )
-        .collect();
-    meeting
-        .m_mut()
-        .add_participants(configs)
-        .await
-        .expect("participants join");
 }
 
 impl Probe {

@@ -1,0 +1,467 @@
+//! The Jitsi client end to end against the test meeting on real Prosody: joining,
+//! every moderator command, participants coming and going, not-moved, losing and
+//! regaining moderator.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::meeting::{
+    Command, Language, LinkStatus, MeetingRef, MeetingView, OutcomeState, Refusal, RoleView,
+};
+use server::jitsi::config::{ClientConfig, Timing};
+use server::jitsi::session::{self, SessionHandle};
+use server::xmpp::transport::WebSocketConnector;
+use testbed::harness::TestMeeting;
+
+const WAIT: Duration = Duration::from_secs(8);
+
+fn config(meeting: &TestMeeting) -> ClientConfig {
+    let env = &meeting.m().env;
+    let mut config = ClientConfig::new(url::Url::parse(&env.ws_url).unwrap(), &env.domains.xmpp);
+    config.display_name = "Grupprum".into();
+    config.timing = Timing {
+        backoff_min: Duration::from_millis(200),
+        backoff_max: Duration::from_secs(2),
+        ..Timing::default()
+    };
+    config
+}
+
+fn meeting_ref(meeting: &TestMeeting) -> MeetingRef {
+    MeetingRef {
+        room: testbed::jid::node(&meeting.room()).unwrap().to_owned(),
+        tenant: None,
+    }
+}
+
+/// The panel joins first (so the focus makes it owner), then `people` join.
+async fn start(room: &str, people: &[(&str, bool)]) -> (TestMeeting, SessionHandle) {
+    let mut meeting = TestMeeting::start(room, 0).await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let panel =
+        session::spawn(Arc::new(config(&meeting)), meeting_ref(&meeting), connector).unwrap();
+    until(&panel, |v| v.me.as_ref().is_some_and(|m| m.is_moderator)).await;
+    if !people.is_empty() {
+        meeting.join_people(people).await;
+        let n = people.len() + 1;
+        until(&panel, |v| v.main.participants.len() == n).await;
+    }
+    (meeting, panel)
+}
+
+/// Waits for a view for which `pred` holds.
+async fn until(
+    panel: &SessionHandle,
+    mut pred: impl FnMut(&MeetingView) -> bool,
+) -> Arc<MeetingView> {
+    let mut watch = panel.watch();
+    let found = tokio::time::timeout(WAIT, async {
+        loop {
+            let view = watch.borrow_and_update().clone();
+            if pred(&view) {
+                return view;
+            }
+            if watch.changed().await.is_err() {
+                panic!("the session ended");
+            }
+        }
+    })
+    .await;
+    match found {
+        Ok(view) => view,
+        Err(_) => panic!("timed out; last view: {:#?}", panel.view()),
+    }
+}
+
+fn outcome(view: &MeetingView, id: u64) -> &OutcomeState {
+    &view
+        .outcomes
+        .iter()
+        .find(|o| o.id == id)
+        .expect("outcome listed")
+        .state
+}
+
+async fn settled(panel: &SessionHandle, ids: &[u64]) -> Arc<MeetingView> {
+    until(panel, |v| {
+        ids.iter().all(|id| {
+            v.outcomes
+                .iter()
+                .any(|o| o.id == *id && o.state != OutcomeState::Pending)
+        })
+    })
+    .await
+}
+
+fn id_of(view: &MeetingView, name: &str) -> String {
+    view.room_of_named(name)
+}
+
+trait Find {
+    fn room_of_named(&self, name: &str) -> String;
+    fn room_named(&self, name: &str) -> Option<&app::meeting::RoomView>;
+}
+
+impl Find for MeetingView {
+    fn room_of_named(&self, name: &str) -> String {
+        std::iter::once(&self.main)
+            .chain(&self.rooms)
+            .flat_map(|r| &r.participants)
+            .find(|p| p.display_name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{name} is in the meeting"))
+            .id
+            .clone()
+    }
+
+    fn room_named(&self, name: &str) -> Option<&app::meeting::RoomView> {
+        self.rooms.iter().find(|r| r.name.as_deref() == Some(name))
+    }
+}
+
+#[tokio::test]
+async fn joins_as_moderator_and_sees_everyone() {
+    let (meeting, panel) = start(
+        "livejoin",
+        &[("Anna Lindqvist", false), ("<b>Erik</b>", false)],
+    )
+    .await;
+    let view = panel.view();
+    assert_eq!(view.status, LinkStatus::Online);
+    assert!(view.can_rename);
+    let me = view.me.as_ref().unwrap();
+    assert_eq!(me.display_name, "Grupprum");
+    assert_eq!(me.role, Some(RoleView::Moderator));
+    let names: Vec<_> = view
+        .main
+        .participants
+        .iter()
+        .map(|p| p.display_name.clone().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["<b>Erik</b>", "Anna Lindqvist", "Grupprum"],
+        "sorted by name; the focus is not listed"
+    );
+    assert!(view.main.participants.iter().any(|p| p.is_me));
+    assert!(view.rooms.is_empty());
+    panel.stop().await;
+    assert_eq!(panel.view().status, LinkStatus::Closed);
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn creates_renames_and_removes_rooms() {
+    let (meeting, panel) = start("liverooms", &[]).await;
+    let one = panel
+        .command(Command::CreateRoom {
+            name: "  Planering  ".into(),
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &one).await;
+    assert_eq!(outcome(&view, one[0]), &OutcomeState::Done);
+    assert!(view.room_named("Planering").is_some(), "trimmed name");
+
+    let three = panel
+        .command(Command::CreateRooms {
+            count: 3,
+            names: vec![],
+            language: Language::Swedish,
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &three).await;
+    let names: Vec<_> = view.rooms.iter().map(|r| r.name.clone().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["Grupprum 1", "Grupprum 2", "Grupprum 3", "Planering"]
+    );
+
+    let room = view.room_named("Grupprum 2").unwrap().jid.clone();
+    let renamed = panel
+        .command(Command::RenameRoom {
+            room: room.clone(),
+            name: "Ekonomi".into(),
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &renamed).await;
+    assert_eq!(outcome(&view, renamed[0]), &OutcomeState::Done);
+    assert_eq!(
+        view.rooms
+            .iter()
+            .find(|r| r.jid == room)
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("Ekonomi")
+    );
+
+    let removed = panel
+        .command(Command::RemoveRoom { room: room.clone() })
+        .await
+        .unwrap();
+    let view = settled(&panel, &removed).await;
+    assert_eq!(outcome(&view, removed[0]), &OutcomeState::Done);
+    assert!(view.rooms.iter().all(|r| r.jid != room));
+
+    // Bad names and unknown rooms are refused before anything is sent.
+    let refusal = panel
+        .command(Command::CreateRoom {
+            name: "\u{202e}evil".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(refusal, Refusal::BadName { .. }), "{refusal:?}");
+    assert_eq!(
+        panel
+            .command(Command::CreateRoom {
+                name: "x".repeat(65)
+            })
+            .await
+            .unwrap_err()
+            .to_string(),
+        format!("the name {:?} is longer than 64 characters", "x".repeat(65))
+    );
+    assert_eq!(
+        panel
+            .command(Command::RenameRoom {
+                room: room.clone(),
+                name: "Gone".into()
+            })
+            .await,
+        Err(Refusal::NoSuchRoom(room))
+    );
+    panel.stop().await;
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn moves_people_and_reports_who_did_not_move() {
+    let (meeting, panel) = start(
+        "livemoves",
+        &[
+            ("Anna", false),
+            ("Björn", false),
+            ("Cecilia", false),
+            ("Stubborn", true),
+        ],
+    )
+    .await;
+    let created = panel
+        .command(Command::CreateRooms {
+            count: 2,
+            names: vec![],
+            language: Language::English,
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &created).await;
+    let room1 = view.room_named("Room 1").unwrap().jid.clone();
+    let room2 = view.room_named("Room 2").unwrap().jid.clone();
+    let (anna, bjorn, cecilia, stubborn) = (
+        id_of(&view, "Anna"),
+        id_of(&view, "Björn"),
+        id_of(&view, "Cecilia"),
+        id_of(&view, "Stubborn"),
+    );
+
+    // One.
+    let ids = panel
+        .command(Command::Move {
+            participants: vec![anna.clone()],
+            to: room1.clone(),
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &ids).await;
+    assert_eq!(outcome(&view, ids[0]), &OutcomeState::Done);
+    assert_eq!(view.room_of(&anna).unwrap().jid, room1);
+    assert_eq!(
+        view.outcomes.iter().find(|o| o.id == ids[0]).unwrap().label,
+        "Move Anna to Room 1"
+    );
+
+    // Several, one of whom ignores moves.
+    let ids = panel
+        .command(Command::Move {
+            participants: vec![bjorn.clone(), cecilia.clone(), stubborn.clone()],
+            to: room2.clone(),
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &ids).await;
+    assert_eq!(outcome(&view, ids[0]), &OutcomeState::Done);
+    assert_eq!(outcome(&view, ids[1]), &OutcomeState::Done);
+    assert_eq!(outcome(&view, ids[2]), &OutcomeState::NotMoved);
+    assert_eq!(view.room_of(&stubborn).unwrap().jid, view.main.jid);
+    assert_eq!(view.room_named("Room 2").unwrap().participants.len(), 2);
+
+    // Back to the main room.
+    let ids = panel
+        .command(Command::Move {
+            participants: vec![anna.clone()],
+            to: view.main.jid.clone(),
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &ids).await;
+    assert_eq!(outcome(&view, ids[0]), &OutcomeState::Done);
+    assert_eq!(view.room_of(&anna).unwrap().jid, view.main.jid);
+
+    // Unknown people are refused.
+    assert_eq!(
+        panel
+            .command(Command::Move {
+                participants: vec!["nobody".into()],
+                to: room1
+            })
+            .await,
+        Err(Refusal::NoSuchParticipant("nobody".into()))
+    );
+    panel.stop().await;
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn closes_rooms_only_once_they_are_empty() {
+    let (meeting, panel) = start(
+        "liveclose",
+        &[("Anna", false), ("Björn", false), ("Cecilia", false)],
+    )
+    .await;
+    let created = panel
+        .command(Command::CreateRooms {
+            count: 2,
+            names: vec![],
+            language: Language::Swedish,
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &created).await;
+    let room1 = view.room_named("Grupprum 1").unwrap().jid.clone();
+    let ids = panel
+        .command(Command::Move {
+            participants: vec![id_of(&view, "Anna"), id_of(&view, "Björn")],
+            to: room1.clone(),
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &ids).await;
+    assert_eq!(view.room_named("Grupprum 1").unwrap().participants.len(), 2);
+
+    // An occupied room cannot be removed: stock clients would hang up.
+    assert_eq!(
+        panel
+            .command(Command::RemoveRoom {
+                room: room1.clone()
+            })
+            .await,
+        Err(Refusal::RoomOccupied("Grupprum 1".into()))
+    );
+    let ids = panel
+        .command(Command::CloseRoom {
+            room: room1.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3, "two moves and the removal");
+    let view = settled(&panel, &ids).await;
+    for id in &ids {
+        assert_eq!(
+            outcome(&view, *id),
+            &OutcomeState::Done,
+            "{:?}",
+            view.outcomes
+        );
+    }
+    assert!(view.room_named("Grupprum 1").is_none());
+    assert_eq!(view.main.participants.len(), 4);
+    assert_eq!(
+        meeting
+            .m()
+            .participants
+            .iter()
+            .filter(|p| p.state().gone)
+            .count(),
+        0,
+        "nobody hung up"
+    );
+
+    // Send everyone back: every room closes.
+    let room2 = view.room_named("Grupprum 2").unwrap().jid.clone();
+    let ids = panel
+        .command(Command::Move {
+            participants: vec![id_of(&view, "Cecilia")],
+            to: room2,
+        })
+        .await
+        .unwrap();
+    settled(&panel, &ids).await;
+    let ids = panel.command(Command::SendEveryoneBack).await.unwrap();
+    let view = settled(&panel, &ids).await;
+    assert!(view.rooms.is_empty(), "{:?}", view.outcomes);
+    assert_eq!(view.main.participants.len(), 4);
+    assert_eq!(
+        panel.command(Command::SendEveryoneBack).await,
+        Err(Refusal::Nothing("there are no breakout rooms".into()))
+    );
+    panel.stop().await;
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn auto_assign_balances_and_leaves_moderators_out() {
+    let people = [
+        ("P1", false),
+        ("P2", false),
+        ("P3", false),
+        ("P4", false),
+        ("P5", false),
+    ];
+    let (meeting, panel) = start("liveassign", &people).await;
+    let created = panel
+        .command(Command::CreateRooms {
+            count: 2,
+            names: vec![],
+            language: Language::Swedish,
+        })
+        .await
+        .unwrap();
+    settled(&panel, &created).await;
+    let ids = panel
+        .command(Command::AutoAssign {
+            rooms: vec![],
+            include_moderators: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 5, "everyone but the panel");
+    let view = settled(&panel, &ids).await;
+    let mut sizes: Vec<usize> = view.rooms.iter().map(|r| r.participants.len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [2, 3]);
+    assert_eq!(view.main.participants.len(), 1);
+    assert!(view.main.participants[0].is_me);
+    panel.stop().await;
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn follows_people_joining_and_leaving() {
+    let (mut meeting, panel) = start("livechurn", &[("Anna", false)]).await;
+    meeting.join_people(&[("Late Larsson", false)]).await;
+    let view = until(&panel, |v| {
+        v.main
+            .participants
+            .iter()
+            .any(|p| p.display_name.as_deref() == Some("Late Larsson"))
+    })
+    .await;
+    assert_eq!(view.main.participants.len(), 3);
+    let late = meeting.m_mut().participants.pop().unwrap();
+    late.leave().await;
+    until(&panel, |v| v.main.participants.len() == 2).await;
+    panel.stop().await;
+    meeting.stop().await;
+}
