@@ -465,3 +465,177 @@ async fn follows_people_joining_and_leaving() {
     panel.stop().await;
     meeting.stop().await;
 }
+
+/// Sets `affiliation` for the panel's account in the main room, as the focus account
+/// (an admin of the MUC) can.
+async fn set_affiliation(meeting: &TestMeeting, who_real_jid: &str, affiliation: &str) {
+    use testbed::stream::{Auth, connect};
+    use testbed::xml::Element;
+    let env = &meeting.m().env;
+    let auth = Auth::Plain {
+        user: "focus".into(),
+        password: env.focus_password.clone(),
+    };
+    let mut admin = connect(&env.ws_url, &env.domains.auth, &auth, "admin-test")
+        .await
+        .unwrap();
+    let iq = Element::new("iq", testbed::ns::CLIENT)
+        .attr("type", "set")
+        .attr("to", meeting.room())
+        .attr("id", "aff1")
+        .child(
+            Element::new("query", testbed::ns::MUC_ADMIN).child(
+                Element::new("item", testbed::ns::MUC_ADMIN)
+                    .attr("affiliation", affiliation)
+                    .attr("jid", testbed::jid::bare(who_real_jid).to_owned()),
+            ),
+        );
+    admin.tx.send(iq).await.unwrap();
+    loop {
+        let reply = tokio::time::timeout(WAIT, admin.rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if reply.get_attr("id") == Some("aff1") {
+            assert_eq!(reply.get_attr("type"), Some("result"), "{reply}");
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn loses_and_regains_moderator() {
+    let (meeting, panel) = start("livemod", &[("Anna", false)]).await;
+    let anna_jid = meeting.m().participants[0].jid();
+    // Another owner first, so that the focus does not elect the panel again at once.
+    set_affiliation(&meeting, &anna_jid, "owner").await;
+    let panel_jid = panel_real_jid(&meeting, &panel).await;
+    set_affiliation(&meeting, &panel_jid, "member").await;
+    let view = until(&panel, |v| v.me.as_ref().is_some_and(|m| !m.is_moderator)).await;
+    assert_eq!(view.me.as_ref().unwrap().role, Some(RoleView::Participant));
+    assert_eq!(
+        panel
+            .command(Command::CreateRoom {
+                name: "Nope".into()
+            })
+            .await,
+        Err(Refusal::NotModerator)
+    );
+
+    set_affiliation(&meeting, &panel_jid, "owner").await;
+    until(&panel, |v| v.me.as_ref().is_some_and(|m| m.is_moderator)).await;
+    let ids = panel
+        .command(Command::CreateRoom { name: "Yes".into() })
+        .await
+        .unwrap();
+    let view = settled(&panel, &ids).await;
+    assert_eq!(outcome(&view, ids[0]), &OutcomeState::Done);
+    panel.stop().await;
+    meeting.stop().await;
+}
+
+/// The panel's real JID, as the meeting's participants see it in updates.
+async fn panel_real_jid(meeting: &TestMeeting, panel: &SessionHandle) -> String {
+    let me = panel.view().me.clone().unwrap().id;
+    // Any participant's view of the room lists the panel's real JID; ask Prosody directly.
+    use testbed::stream::{Auth, connect};
+    let env = &meeting.m().env;
+    let mut probe = connect(
+        &format!("{}?room=x", env.ws_url),
+        &env.domains.xmpp,
+        &Auth::Anonymous,
+        "probe",
+    )
+    .await
+    .unwrap();
+    let _ = probe
+        .tx
+        .send(testbed::stanza::conference_request(
+            "c1",
+            &env.domains.focus,
+            &meeting.room(),
+            "00",
+        ))
+        .await;
+    loop {
+        let e = tokio::time::timeout(WAIT, probe.rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if e.get_attr("id") == Some("c1") {
+            break;
+        }
+    }
+    let _ = probe
+        .tx
+        .send(testbed::stanza::muc_join(
+            &format!("{}/probe0001", meeting.room()),
+            Some("Probe"),
+        ))
+        .await;
+    loop {
+        let e = tokio::time::timeout(WAIT, probe.rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let Some(p) = testbed::stanza::MucPresence::parse(&e)
+            && p.from.ends_with(&format!("/{me}"))
+        {
+            return p.real_jid.expect("public JIDs");
+        }
+    }
+}
+
+#[tokio::test]
+async fn recovers_from_a_prosody_restart() {
+    let (mut meeting, panel) = start("liverestart", &[("Anna", false), ("Björn", false)]).await;
+    let ids = panel
+        .command(Command::CreateRoom {
+            name: "Före".into(),
+        })
+        .await
+        .unwrap();
+    settled(&panel, &ids).await;
+
+    let restarted = std::time::Instant::now();
+    meeting
+        .m_mut()
+        .restart_prosody()
+        .await
+        .expect("prosody restarts");
+    until(&panel, |v| {
+        matches!(
+            v.status,
+            LinkStatus::Reconnecting { .. } | LinkStatus::Resynced
+        )
+    })
+    .await;
+    let view = until(&panel, |v| {
+        v.status == LinkStatus::Resynced && v.me.as_ref().is_some_and(|m| m.is_moderator)
+    })
+    .await;
+    // Everything was in Prosody's memory: the meeting is new and empty but for the panel.
+    assert!(view.rooms.is_empty());
+    assert_eq!(view.main.participants.len(), 1);
+    meeting.join_people(&[("Cecilia", false)]).await;
+    let view = until(&panel, |v| v.main.participants.len() == 2).await;
+    let took = restarted.elapsed();
+    eprintln!("state matched the meeting {took:?} after the restart began");
+    assert!(took < Duration::from_secs(10), "resynced after {took:?}");
+    assert!(
+        view.main
+            .participants
+            .iter()
+            .any(|p| p.display_name.as_deref() == Some("Cecilia"))
+    );
+    let ids = panel
+        .command(Command::CreateRoom {
+            name: "Efter".into(),
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &ids).await;
+    assert_eq!(outcome(&view, ids[0]), &OutcomeState::Done);
+    panel.stop().await;
+    meeting.stop().await;
+}

@@ -140,6 +140,7 @@ pub struct Meeting {
     pub env: MeetingEnv,
     /// The main room's JID.
     pub room_jid: String,
+    options: MeetingOptions,
     prosody: Prosody,
     focus: Option<Focus>,
     pub participants: Vec<Participant>,
@@ -177,6 +178,7 @@ impl Meeting {
         let mut meeting = Self {
             env,
             room_jid,
+            options: options.clone(),
             prosody,
             focus: None,
             participants: Vec::new(),
@@ -234,6 +236,38 @@ impl Meeting {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Restarts Prosody on the same port, as an operator would: every connection
+    /// drops and all in-memory state (rooms, breakout rooms) is lost. The focus logs in
+    /// again; participants are gone (join more with [`Meeting::add_participants`]).
+    pub async fn restart_prosody(&mut self) -> Result<(), MeetingError> {
+        if let Some(focus) = self.focus.take() {
+            focus.stop().await;
+        }
+        self.participants.clear();
+        let port = self.prosody.port;
+        let dir = self.prosody.dir.clone();
+        self.prosody.shutdown().await;
+        self.prosody = Prosody::start(
+            &self.options.install,
+            &dir,
+            Some(port),
+            &self.env.domains,
+            &self.env.focus_password,
+        )
+        .await?;
+        if !self.options.prosody_only {
+            let focus = Focus::start(
+                &self.env.ws_url,
+                &self.env.domains,
+                &self.env.focus_password,
+            )
+            .await
+            .map_err(MeetingError::Focus)?;
+            self.focus = Some(focus);
         }
         Ok(())
     }

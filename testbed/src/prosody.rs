@@ -227,6 +227,11 @@ impl Prosody {
 
     /// Stops Prosody: SIGTERM, then SIGKILL after 5 s.
     pub async fn stop(mut self) {
+        self.shutdown().await;
+    }
+
+    /// Stops Prosody in place (see [`Prosody::stop`]).
+    pub async fn shutdown(&mut self) {
         let _ = std::fs::remove_file(self.dir.join("prosody.pid"));
         if let Some(pid) = self.child.id() {
             // SAFETY: signalling our own child by its pid.
