@@ -482,3 +482,239 @@ fn natural_key(name: Option<&str>) -> (String, u64, String) {
         Err(_) => (name.to_lowercase(), 0, name.to_owned()),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::xmpp::xml::Element;
+
+    pub const MAIN: &str = "demo@conference.meet.test";
+
+    pub fn presence(nick: &str, name: &str, role: &str, available: bool) -> MucPresence {
+        let kind = if available { "" } else { " type='unavailable'" };
+        let xml = format!(
+            "<presence xmlns='jabber:client' from='{MAIN}/{nick}'{kind}><nick xmlns='http://jabber.org/protocol/nick'>{name}</nick><x xmlns='http://jabber.org/protocol/muc#user'><item jid='{nick}@meet.test/r' affiliation='none' role='{role}'/></x></presence>"
+        );
+        MucPresence::parse(&Element::parse(&xml).unwrap()).unwrap()
+    }
+
+    /// A breakout room for [`update`]: node, name, and `(nick, display name)` pairs.
+    pub type TestRoom<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    /// An update with these breakout rooms.
+    pub fn update(rooms: &[TestRoom<'_>]) -> BreakoutUpdate {
+        let mut map = serde_json::Map::new();
+        map.insert(
+            "demo".into(),
+            serde_json::json!({"id": "demo", "jid": MAIN, "isMainRoom": true, "participants": {}}),
+        );
+        for (node, name, people) in rooms {
+            let room_jid = format!("{node}@breakout.meet.test");
+            let participants: serde_json::Map<String, serde_json::Value> = people
+                .iter()
+                .map(|(nick, display)| {
+                    (format!("{room_jid}/{nick}"), serde_json::json!({"jid": format!("{nick}@meet.test/r"), "role": "participant", "displayName": display}))
+                })
+                .collect();
+            map.insert((*node).into(), serde_json::json!({"id": node, "jid": room_jid, "name": name, "participants": participants}));
+        }
+        serde_json::from_value(serde_json::json!({"roomCounter": rooms.len(), "rooms": map}))
+            .unwrap()
+    }
+
+    pub fn moderator_model() -> Model {
+        let mut model = Model::new(
+            MeetingRef {
+                room: "demo".into(),
+                tenant: None,
+            },
+            MAIN,
+        );
+        model.joined(Me {
+            nick: "me000001".into(),
+            real_jid: "panel@meet.test/g".into(),
+            display_name: "Grupprum".into(),
+            role: Some(Role::Moderator),
+            affiliation: Some(Affiliation::Owner),
+        });
+        model.set_can_rename(true);
+        model
+    }
+
+    #[test]
+    fn presences_keep_the_main_room_and_hide_the_focus() {
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_presence(&presence("bbbb", "Björn", "moderator", true));
+        model.apply_presence(&presence("focus", "", "moderator", true));
+        let view = model.view();
+        let names: Vec<_> = view
+            .main
+            .participants
+            .iter()
+            .map(|p| p.display_name.clone().unwrap())
+            .collect();
+        assert_eq!(names, ["Anna", "Björn", "Grupprum"]);
+        assert_eq!(view.main.participants[1].role, Some(RoleView::Moderator));
+        // A renamed participant and one who leaves.
+        model.apply_presence(&presence("aaaa", "Anna L", "participant", true));
+        model.apply_presence(&presence("bbbb", "Björn", "none", false));
+        let view = model.view();
+        assert_eq!(view.main.participants.len(), 2);
+        assert_eq!(
+            view.main.participants[0].display_name.as_deref(),
+            Some("Anna L")
+        );
+        // Presences from other rooms do not count.
+        let other = MucPresence {
+            from: "x@conference.meet.test/zz".into(),
+            ..presence("zz", "Z", "participant", true)
+        };
+        model.apply_presence(&other);
+        assert_eq!(model.view().main.participants.len(), 2);
+    }
+
+    #[test]
+    fn updates_give_the_breakout_rooms_sorted_naturally() {
+        let mut model = moderator_model();
+        model.apply_update(update(&[
+            ("r10", "Grupprum 10", &[]),
+            ("r2", "Grupprum 2", &[("cccc", "Cecilia")]),
+            ("rb", "Bibliotek", &[]),
+        ]));
+        let view = model.view();
+        let names: Vec<_> = view.rooms.iter().map(|r| r.name.clone().unwrap()).collect();
+        assert_eq!(names, ["Bibliotek", "Grupprum 2", "Grupprum 10"]);
+        assert_eq!(view.rooms[1].participants[0].id, "cccc");
+        assert_eq!(model.find("cccc").unwrap().room, "r2@breakout.meet.test");
+        assert_eq!(model.find("cccc").unwrap().real_jid, "cccc@meet.test/r");
+        assert_eq!(view.participant_count(), 2);
+    }
+
+    #[test]
+    fn outcomes_are_confirmed_by_the_meeting_or_time_out() {
+        let t0 = Instant::now();
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_presence(&presence("bbbb", "Björn", "participant", true));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        let before = model.breakout_rooms().into_iter().map(|(j, _)| j).collect();
+        let add = model.expect(
+            "Create Two".into(),
+            Expect::RoomAdded {
+                name: "Two".into(),
+                before,
+            },
+            Duration::from_secs(2),
+        );
+        let anna = model.expect(
+            "Move Anna".into(),
+            Expect::Moved {
+                participant: "aaaa".into(),
+                to: "r1@breakout.meet.test".into(),
+            },
+            Duration::from_secs(5),
+        );
+        let bjorn = model.expect(
+            "Move Björn".into(),
+            Expect::Moved {
+                participant: "bbbb".into(),
+                to: "r1@breakout.meet.test".into(),
+            },
+            Duration::from_secs(5),
+        );
+        for id in [add, anna, bjorn] {
+            model.sent(id, t0);
+        }
+        // Anna moves: she leaves the main room, then the update shows her in r1 and the new room.
+        model.apply_presence(&presence("aaaa", "Anna", "none", false));
+        model.apply_update(update(&[
+            ("r1", "One", &[("aaaa", "Anna")]),
+            ("r2", "Two", &[]),
+        ]));
+        model.settle(t0 + Duration::from_secs(1));
+        assert_eq!(model.outcome(add), Some(&OutcomeState::Done));
+        assert_eq!(model.outcome(anna), Some(&OutcomeState::Done));
+        assert_eq!(model.outcome(bjorn), Some(&OutcomeState::Pending));
+        // Björn never moves.
+        model.settle(t0 + Duration::from_secs(5));
+        assert_eq!(model.outcome(bjorn), Some(&OutcomeState::NotMoved));
+
+        // A command still queued (not sent) never times out; a lost link fails it.
+        let queued = model.expect(
+            "Remove One".into(),
+            Expect::RoomRemoved {
+                room: "r1@breakout.meet.test".into(),
+            },
+            Duration::from_secs(2),
+        );
+        model.settle(t0 + Duration::from_secs(60));
+        assert_eq!(model.outcome(queued), Some(&OutcomeState::Pending));
+        model.reset();
+        assert_eq!(
+            model.outcome(queued),
+            Some(&OutcomeState::Failed {
+                reason: "the link to the meeting was lost".into()
+            })
+        );
+        assert!(model.view().rooms.is_empty() && model.me().is_none());
+    }
+
+    #[test]
+    fn a_move_of_someone_who_left_fails_and_a_rename_is_confirmed() {
+        let t0 = Instant::now();
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        let gone = model.expect(
+            "Move Anna".into(),
+            Expect::Moved {
+                participant: "aaaa".into(),
+                to: "r1@breakout.meet.test".into(),
+            },
+            Duration::from_secs(5),
+        );
+        let rename = model.expect(
+            "Rename".into(),
+            Expect::RoomRenamed {
+                room: "r1@breakout.meet.test".into(),
+                name: "Ett".into(),
+            },
+            Duration::from_secs(2),
+        );
+        model.sent(gone, t0);
+        model.sent(rename, t0);
+        model.apply_presence(&presence("aaaa", "Anna", "none", false));
+        model.apply_update(update(&[("r1", "Ett", &[])]));
+        model.settle(t0 + Duration::from_secs(6));
+        assert_eq!(model.outcome(rename), Some(&OutcomeState::Done));
+        assert_eq!(
+            model.outcome(gone),
+            Some(&OutcomeState::Failed {
+                reason: "the participant left the meeting".into()
+            })
+        );
+    }
+
+    #[test]
+    fn losing_the_moderator_role_shows() {
+        let mut model = moderator_model();
+        assert!(model.is_moderator());
+        let mut me = presence("me000001", "Grupprum", "participant", true);
+        me.codes.push(110);
+        model.apply_presence(&me);
+        assert!(!model.is_moderator());
+        assert_eq!(model.view().me.unwrap().role, Some(RoleView::Participant));
+    }
+
+    #[test]
+    fn keeps_a_bounded_history_of_outcomes() {
+        let mut model = moderator_model();
+        for i in 0..(MAX_OUTCOMES + 50) {
+            model.record(format!("step {i}"), OutcomeState::Done);
+        }
+        let view = model.view();
+        assert_eq!(view.outcomes.len(), MAX_OUTCOMES);
+        assert_eq!(view.outcomes[0].label, "step 50");
+    }
+}

@@ -341,3 +341,244 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jitsi::model::tests::{MAIN, moderator_model, presence, update};
+
+    fn timing() -> Confirmation {
+        Confirmation::default()
+    }
+
+    #[test]
+    fn names_are_trimmed_and_checked() {
+        assert_eq!(room_name("  Grupp A  "), Ok("Grupp A".into()));
+        assert_eq!(
+            room_name(&"ü".repeat(64)).map(|n| n.chars().count()),
+            Ok(64)
+        );
+        // 64 family emoji are 64 graphemes but many more chars: still fine.
+        assert!(room_name(&"👨‍👩‍👧".repeat(64)).is_ok());
+        let refusal = |raw: &str, reason: &str| {
+            Err(Refusal::BadName {
+                name: raw.into(),
+                reason: reason.into(),
+            })
+        };
+        assert_eq!(room_name("   "), refusal("   ", "is empty"));
+        assert_eq!(
+            room_name(&"a".repeat(65)),
+            refusal(&"a".repeat(65), "is longer than 64 characters")
+        );
+        assert_eq!(
+            room_name("a\u{0007}b"),
+            refusal("a\u{0007}b", "contains control characters")
+        );
+        assert_eq!(
+            room_name("a\nb"),
+            refusal("a\nb", "contains control characters")
+        );
+        assert_eq!(
+            room_name("\u{202E}abc"),
+            refusal("\u{202E}abc", "contains text-direction override characters")
+        );
+        assert_eq!(
+            room_name("a\u{2066}b"),
+            refusal("a\u{2066}b", "contains text-direction override characters")
+        );
+        assert_eq!(
+            room_name("مرحبا"),
+            Ok("مرحبا".into()),
+            "right-to-left text itself is fine"
+        );
+    }
+
+    #[test]
+    fn default_names_skip_taken_ones() {
+        assert_eq!(
+            default_names(Language::Swedish, 3, &[]),
+            ["Grupprum 1", "Grupprum 2", "Grupprum 3"]
+        );
+        assert_eq!(
+            default_names(Language::English, 2, &["Room 1".into()]),
+            ["Room 2", "Room 3"]
+        );
+    }
+
+    #[test]
+    fn nothing_is_planned_without_moderator_rights() {
+        let mut model = moderator_model();
+        let mut me = presence("me000001", "Grupprum", "participant", true);
+        me.codes.push(110);
+        model.apply_presence(&me);
+        assert_eq!(
+            plan(&model, &Command::CreateRoom { name: "A".into() }, timing()),
+            Err(Refusal::NotModerator)
+        );
+        model.reset();
+        assert_eq!(
+            plan(&model, &Command::CreateRoom { name: "A".into() }, timing()),
+            Err(Refusal::NotConnected)
+        );
+    }
+
+    #[test]
+    fn every_room_and_person_must_exist() {
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        let r1 = "r1@breakout.meet.test".to_owned();
+        assert_eq!(
+            plan(
+                &model,
+                &Command::Move {
+                    participants: vec!["zzzz".into()],
+                    to: r1.clone()
+                },
+                timing()
+            ),
+            Err(Refusal::NoSuchParticipant("zzzz".into()))
+        );
+        assert_eq!(
+            plan(
+                &model,
+                &Command::Move {
+                    participants: vec!["aaaa".into()],
+                    to: "r9@breakout.meet.test".into()
+                },
+                timing()
+            ),
+            Err(Refusal::NoSuchRoom("r9@breakout.meet.test".into()))
+        );
+        assert_eq!(
+            plan(
+                &model,
+                &Command::RenameRoom {
+                    room: MAIN.into(),
+                    name: "x".into()
+                },
+                timing()
+            ),
+            Err(Refusal::NoSuchRoom(MAIN.into()))
+        );
+        assert_eq!(
+            plan(&model, &Command::CloseRoom { room: MAIN.into() }, timing()),
+            Err(Refusal::NoSuchRoom(MAIN.into()))
+        );
+        model.set_can_rename(false);
+        assert_eq!(
+            plan(
+                &model,
+                &Command::RenameRoom {
+                    room: r1,
+                    name: "x".into()
+                },
+                timing()
+            ),
+            Err(Refusal::RenameUnsupported)
+        );
+        assert!(matches!(
+            plan(
+                &model,
+                &Command::CreateRooms {
+                    count: 0,
+                    names: vec![],
+                    language: Language::Swedish
+                },
+                timing()
+            ),
+            Err(Refusal::Nothing(_))
+        ));
+    }
+
+    #[test]
+    fn closing_moves_everyone_out_before_removing() {
+        let mut model = moderator_model();
+        model.apply_update(update(&[
+            ("r1", "One", &[("aaaa", "Anna"), ("bbbb", "Björn")]),
+            ("r2", "Two", &[]),
+        ]));
+        let r1 = "r1@breakout.meet.test";
+        assert_eq!(
+            plan(&model, &Command::RemoveRoom { room: r1.into() }, timing()),
+            Err(Refusal::RoomOccupied("One".into()))
+        );
+        let items = plan(&model, &Command::CloseRoom { room: r1.into() }, timing()).unwrap();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].label, "Move Anna to the main room");
+        assert_eq!(
+            items[0].command,
+            BreakoutCommand::MoveToRoom {
+                participant: "aaaa@meet.test/r".into(),
+                room: MAIN.into()
+            }
+        );
+        assert_eq!(
+            items[2].command,
+            BreakoutCommand::Remove { room: r1.into() }
+        );
+        assert_eq!(items[2].after_empty.as_deref(), Some(r1));
+        // An empty room is removed at once; send-everyone-back covers every room.
+        let items = plan(
+            &model,
+            &Command::CloseRoom {
+                room: "r2@breakout.meet.test".into(),
+            },
+            timing(),
+        )
+        .unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].after_empty, None);
+        assert_eq!(
+            plan(&model, &Command::SendEveryoneBack, timing())
+                .unwrap()
+                .len(),
+            4
+        );
+    }
+
+    #[test]
+    fn auto_assign_balances_and_respects_moderators() {
+        let mut model = moderator_model();
+        for (nick, name) in [
+            ("a1", "Anna"),
+            ("b1", "Björn"),
+            ("c1", "Cecilia"),
+            ("d1", "David"),
+        ] {
+            model.apply_presence(&presence(nick, name, "participant", true));
+        }
+        model.apply_presence(&presence("m1", "Maria (mod)", "moderator", true));
+        model.apply_update(update(&[
+            ("r1", "One", &[("x1", "Xena")]),
+            ("r2", "Two", &[]),
+        ]));
+        let items = plan(
+            &model,
+            &Command::AutoAssign {
+                rooms: vec![],
+                include_moderators: false,
+            },
+            timing(),
+        )
+        .unwrap();
+        assert_eq!(items.len(), 4, "moderators and the panel stay");
+        let to_r1 = items.iter().filter(|i| matches!(&i.command, BreakoutCommand::MoveToRoom { room, .. } if room.starts_with("r1@"))).count();
+        assert_eq!(
+            to_r1, 2,
+            "One already has Xena, so it gets one fewer: {items:?}"
+        );
+        let with_mods = plan(
+            &model,
+            &Command::AutoAssign {
+                rooms: vec!["r2@breakout.meet.test".into()],
+                include_moderators: true,
+            },
+            timing(),
+        )
+        .unwrap();
+        assert_eq!(with_mods.len(), 5);
+        assert!(with_mods.iter().all(|i| matches!(&i.command, BreakoutCommand::MoveToRoom { room, .. } if room.starts_with("r2@"))));
+    }
+}
