@@ -1,11 +1,20 @@
 //! `grupprum`: serves the moderator panel.
 //!
 //! Settings come from the environment (see README): `LEPTOS_SITE_ADDR`,
-//! `LEPTOS_SITE_ROOT`, `LEPTOS_OUTPUT_NAME`, `RUST_LOG`.
+//! `LEPTOS_SITE_ROOT`, `LEPTOS_OUTPUT_NAME`, `RUST_LOG`, and the Jitsi client's
+//! `XMPP_*` settings.
 
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
+use app::service::MeetingService;
 use leptos::prelude::get_configuration;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use server::jitsi::config::{ClientConfig, ConfigError};
+use server::jitsi::service::Sessions;
+use server::xmpp::transport::WebSocketConnector;
 use tracing_subscriber::EnvFilter;
 
 /// The name of the site's files in `pkg/` when `LEPTOS_OUTPUT_NAME` is not set.
@@ -39,12 +48,41 @@ async fn run() -> Result<(), String> {
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let sessions = jitsi_sessions()?;
+    let service = sessions.clone().map(|s| s as Arc<dyn MeetingService>);
     tracing::info!("listening on http://{local}");
     println!("Grupprum is listening on http://{local}/");
-    axum::serve(listener, server::http::router(options))
+    let served = axum::serve(listener, server::http::router(options, service))
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| format!("server stopped: {e}"))
+        .map_err(|e| format!("server stopped: {e}"));
+    if let Some(sessions) = sessions {
+        sessions.stop_all().await;
+    }
+    served
+}
+
+/// The Jitsi client, when `XMPP_WS_URL` is set (see README for the settings).
+fn jitsi_sessions() -> Result<Option<Arc<Sessions>>, String> {
+    let config = match ClientConfig::from_vars(|name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(ConfigError::Missing("XMPP_WS_URL")) => {
+            tracing::warn!("XMPP_WS_URL is not set: no Jitsi deployment to moderate");
+            return Ok(None);
+        }
+        Err(e) => return Err(format!("bad Jitsi settings: {e}")),
+    };
+    let mut roots = Vec::new();
+    if let Ok(path) = std::env::var("XMPP_CA_FILE") {
+        for cert in CertificateDer::pem_file_iter(&path)
+            .map_err(|e| format!("cannot read XMPP_CA_FILE {path}: {e}"))?
+        {
+            roots.push(cert.map_err(|e| format!("bad certificate in XMPP_CA_FILE {path}: {e}"))?);
+        }
+    }
+    let connector = WebSocketConnector::new(roots).map_err(|e| e.to_string())?;
+    tracing::info!(service = %server::xmpp::transport::redact(&config.service_url), domain = %config.domain, "Jitsi deployment");
+    Ok(Some(Arc::new(Sessions::new(config, Arc::new(connector)))))
 }
 
 async fn shutdown_signal() {

@@ -11,7 +11,7 @@ fn router() -> axum::Router {
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    server::http::router(options)
+    server::http::router(options, None)
 }
 
 async fn get(path: &str) -> (StatusCode, String) {
@@ -50,4 +50,21 @@ async fn an_unknown_page_is_a_404() {
     let (status, html) = get("/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Sidan finns inte"), "{html}");
+}
+
+#[test]
+fn bad_jitsi_settings_stop_the_server_with_a_clear_error() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_grupprum"))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_OUTPUT_NAME", "grupprum")
+        .env("XMPP_WS_URL", "https://meet.example/http-bind")
+        .env("XMPP_DOMAIN", "meet.example")
+        .output()
+        .expect("the server runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad Jitsi settings: XMPP_WS_URL is not valid: it must be a ws:// or wss:// address without a query"),
+        "{stderr}"
+    );
 }

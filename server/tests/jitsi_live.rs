@@ -639,3 +639,152 @@ async fn recovers_from_a_prosody_restart() {
     panel.stop().await;
     meeting.stop().await;
 }
+
+#[tokio::test]
+async fn logs_in_with_an_account_over_scram_and_refuses_a_wrong_password() {
+    use server::xmpp::sasl::Credentials;
+    use server::xmpp::transport::{self, Connector};
+    let meeting = TestMeeting::start_with("livelogin", 0, |o| o.prosody_only = true).await;
+    let env = meeting.m().env.clone();
+    let connector = WebSocketConnector::new(Vec::new()).unwrap();
+    let url = url::Url::parse(&env.ws_url).unwrap();
+    let step = Duration::from_secs(5);
+
+    let mut t = connector.connect(url.clone()).await.unwrap();
+    let good = Credentials::Password {
+        user: "focus".into(),
+        password: env.focus_password.clone(),
+    };
+    let bound = transport::negotiate(&mut t, &env.domains.auth, &good, "scram-test", step)
+        .await
+        .unwrap();
+    assert_eq!(bound.jid, "focus@auth.meet.test/scram-test");
+
+    let mut t = connector.connect(url.clone()).await.unwrap();
+    let bad = Credentials::Password {
+        user: "focus".into(),
+        password: "wrong".into(),
+    };
+    let error = transport::negotiate(&mut t, &env.domains.auth, &bad, "scram-test", step)
+        .await
+        .unwrap_err();
+    assert!(error.is_permanent());
+    assert!(
+        error
+            .to_string()
+            .starts_with("login refused: not-authorized"),
+        "{error}"
+    );
+
+    // Anonymous login where only accounts are allowed.
+    let mut t = connector.connect(url.clone()).await.unwrap();
+    let error = transport::negotiate(
+        &mut t,
+        &env.domains.auth,
+        &Credentials::Anonymous,
+        "x",
+        step,
+    )
+    .await
+    .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.starts_with("the server offers none of ANONYMOUS (it offers "),
+        "{text}"
+    );
+    assert!(
+        text.contains("SCRAM-SHA-1") && text.contains("PLAIN"),
+        "{text}"
+    );
+
+    // wss:// speaks TLS (rustls): a peer that answers in plain text fails the handshake.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = plain.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut socket, _)) = plain.accept().await {
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        }
+    });
+    let tls_url = url::Url::parse(&format!(
+        "wss://127.0.0.1:{port}/xmpp-websocket?room=x&token=secret"
+    ))
+    .unwrap();
+    let error = connector
+        .connect(tls_url)
+        .await
+        .err()
+        .expect("no TLS there");
+    let text = error.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "cannot connect: wss://127.0.0.1:{port}/xmpp-websocket: "
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("secret"),
+        "the query (a token) is never shown: {text}"
+    );
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn the_meeting_service_streams_views_and_runs_commands() {
+    use app::service::MeetingService;
+    use futures::StreamExt;
+    use server::jitsi::service::Sessions;
+    let mut meeting = TestMeeting::start("liveservice", 0).await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let sessions = Arc::new(Sessions::new(config(&meeting), connector));
+    let service: Arc<dyn MeetingService> = sessions.clone();
+    let key = meeting_ref(&meeting);
+    let mut views = service.watch(&key).unwrap();
+    let first = views.next().await.unwrap();
+    assert_eq!(first.status, LinkStatus::Connecting);
+    let mut second = service.watch(&key).unwrap();
+    loop {
+        let view = tokio::time::timeout(WAIT, views.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if view.me.as_ref().is_some_and(|m| m.is_moderator) {
+            break;
+        }
+    }
+    meeting.join_people(&[("Anna", false)]).await;
+    let ids = service
+        .command(
+            &key,
+            Command::CreateRoom {
+                name: "Via tjänsten".into(),
+            },
+        )
+        .await
+        .unwrap();
+    // The second watcher, which read nothing so far, gets the latest state at once.
+    let latest = loop {
+        let view = tokio::time::timeout(WAIT, second.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if view
+            .outcomes
+            .iter()
+            .any(|o| o.id == ids[0] && o.state == OutcomeState::Done)
+        {
+            break view;
+        }
+    };
+    assert_eq!(latest.main.participants.len(), 2);
+    assert!(latest.room_named("Via tjänsten").is_some());
+    assert!(matches!(
+        service.watch(&MeetingRef {
+            room: " ".into(),
+            tenant: None
+        }),
+        Err(app::service::ServiceError::BadMeeting(_))
+    ));
+    sessions.stop_all().await;
+    meeting.stop().await;
+}
