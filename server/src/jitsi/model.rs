@@ -38,6 +38,7 @@ struct Occupant {
     real_jid: Option<String>,
     display_name: Option<String>,
     role: Option<Role>,
+    affiliation: Option<Affiliation>,
 }
 
 /// What confirms a command.
@@ -78,6 +79,8 @@ pub struct Whereabouts {
     pub room: String,
     pub display_name: Option<String>,
     pub role: Option<Role>,
+    /// Known from presences in the main room only.
+    pub affiliation: Option<Affiliation>,
 }
 
 /// The meeting.
@@ -187,6 +190,7 @@ impl Model {
                 real_jid: None,
                 display_name: None,
                 role: None,
+                affiliation: None,
             });
             if presence.real_jid.is_some() {
                 entry.real_jid = presence.real_jid.clone();
@@ -195,6 +199,7 @@ impl Model {
                 entry.display_name = presence.display_name.clone();
             }
             entry.role = presence.role.or(entry.role);
+            entry.affiliation = presence.affiliation.or(entry.affiliation);
         } else {
             self.occupants.remove(&nick);
         }
@@ -243,6 +248,7 @@ impl Model {
                 room: self.main_jid.clone(),
                 display_name: o.display_name.clone(),
                 role: o.role,
+                affiliation: o.affiliation,
             });
         }
         let update = self.update.as_ref()?;
@@ -259,6 +265,7 @@ impl Model {
                         room: room.jid.clone(),
                         display_name: p.display_name.clone(),
                         role: p.role.as_deref().and_then(Role::parse),
+                        affiliation: None,
                     })
             })
     }
@@ -556,6 +563,11 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(names, ["Anna", "Björn", "Grupprum"]);
         assert_eq!(view.main.participants[1].role, Some(RoleView::Moderator));
+        assert_eq!(
+            model.find("aaaa").unwrap().affiliation,
+            Some(Affiliation::None)
+        );
+        assert_eq!(model.find("aaaa").unwrap().real_jid, "aaaa@meet.test/r");
         // A renamed participant and one who leaves.
         model.apply_presence(&presence("aaaa", "Anna L", "participant", true));
         model.apply_presence(&presence("bbbb", "Björn", "none", false));
