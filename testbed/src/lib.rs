@@ -10,7 +10,9 @@
 //! * [`focus`], [`participant`]: the clients that make up a meeting.
 //! * [`meeting`]: all of it together; [`names`]: display names.
 //! * [`harness`]: support for tests that run against a meeting.
+//! * [`control`]: an HTTP API to make people join, leave, and to restart Prosody.
 
+pub mod control;
 pub mod domains;
 pub mod focus;
 pub mod harness;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use testbed::control::Control;
 use testbed::meeting::{Meeting, MeetingOptions};
 use testbed::names::NameStyle;
 
@@ -194,7 +195,8 @@ fn run(o: &MeetingOptions) -> Result<(), String> {
     let runtime =
         tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async {
-        std::fs::create_dir_all(&o.dir).map_err(|e| format!("cannot create {}: {e}", o.dir.display()))?;
+        std::fs::create_dir_all(&o.dir)
+            .map_err(|e| format!("cannot create {}: {e}", o.dir.display()))?;
         let meeting = match Meeting::start(o).await {
             Ok(m) => m,
             Err(e) => {
@@ -202,21 +204,42 @@ fn run(o: &MeetingOptions) -> Result<(), String> {
                 return Err(e.to_string());
             }
         };
+        let room_jid = meeting.room_jid.clone();
+        let count = meeting.participants.len();
+        let env_text = meeting.env.to_env_file();
+        let control = match Control::start(meeting).await {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::write(
+                    o.dir.join("failed"),
+                    format!("cannot start the control API: {e}\n"),
+                );
+                return Err(e.to_string());
+            }
+        };
         let env_path = o.dir.join("meeting.env");
-        let mut text = meeting.env.to_env_file();
-        text.push_str(&format!("TESTBED_DIR={}\nTESTBED_ROOM={}\n", o.dir.display(), o.room));
-        write_atomically(&env_path, &text).map_err(|e| format!("cannot write {}: {e}", env_path.display()))?;
+        let mut text = env_text;
+        text.push_str(&format!(
+            "TESTBED_CONTROL_URL={}\nTESTBED_DIR={}\nTESTBED_ROOM={}\n",
+            control.url,
+            o.dir.display(),
+            o.room
+        ));
+        write_atomically(&env_path, &text)
+            .map_err(|e| format!("cannot write {}: {e}", env_path.display()))?;
         let pid_path = o.dir.join("testbed.pid");
         write_atomically(&pid_path, &format!("{}\n", std::process::id()))
             .map_err(|e| format!("cannot write {}: {e}", pid_path.display()))?;
         print!("{text}");
         println!("# env file: {}", env_path.display());
         let _ = std::io::stdout().flush();
-        tracing::info!(participants = meeting.participants.len(), room = %meeting.room_jid, "the test meeting is up");
+        tracing::info!(participants = count, room = %room_jid, "the test meeting is up");
 
         wait_for_signal().await;
         tracing::info!("stopping the test meeting");
-        meeting.stop().await;
+        if let Some(meeting) = control.stop().await {
+            meeting.stop().await;
+        }
         let _ = std::fs::remove_file(&pid_path);
         Ok(())
     })

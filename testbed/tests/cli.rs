@@ -52,6 +52,44 @@ fn start_prints_the_variables_and_stop_ends_everything() {
     assert!(stdout.contains(&format!("# env file: {}", env_file.display())));
     let env = std::fs::read_to_string(&env_file).expect("env file");
     assert!(env.contains("XMPP_WS_URL=ws://127.0.0.1:"));
+    // The control API: people join and leave on request.
+    let control = env
+        .lines()
+        .find_map(|l| l.strip_prefix("TESTBED_CONTROL_URL="))
+        .expect("control URL")
+        .to_owned();
+    let (status, body) = http("GET", &control, "/participants", "");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.matches("\"nick\"").count(), 2, "{body}");
+    let (status, body) = http(
+        "POST",
+        &control,
+        "/participants",
+        r#"{"name":"Via API","ignore_moves":true}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        body.contains("\"ignore_moves\":true") && body.contains("clitest@conference.meet.test"),
+        "{body}"
+    );
+    let nick = body
+        .split("\"nick\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        http("DELETE", &control, &format!("/participants/{nick}"), "").0,
+        204
+    );
+    assert_eq!(
+        http("DELETE", &control, &format!("/participants/{nick}"), "").0,
+        404
+    );
+    assert_eq!(http("POST", &control, "/participants", "{bad json").0, 400);
+
     let runner: i32 = std::fs::read_to_string(dir.path().join("testbed.pid"))
         .unwrap()
         .trim()
@@ -184,4 +222,28 @@ fn bad_options_are_refused() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
+}
+
+/// A minimal HTTP/1.1 exchange with the control API.
+fn http(method: &str, base: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = base.strip_prefix("http://").expect("http URL");
+    let mut stream = std::net::TcpStream::connect(addr).expect("control API reachable");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
 }
