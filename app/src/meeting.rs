@@ -13,6 +13,45 @@ pub struct MeetingRef {
     pub tenant: Option<String>,
 }
 
+impl MeetingRef {
+    /// The board's path: `/<room>` or `/<tenant>/<room>`.
+    pub fn path(&self) -> String {
+        let encode = |s: &str| {
+            s.replace('%', "%25")
+                .replace('/', "%2F")
+                .replace('?', "%3F")
+                .replace('#', "%23")
+        };
+        match &self.tenant {
+            Some(tenant) => format!("/{}/{}", encode(tenant), encode(&self.room)),
+            None => format!("/{}", encode(&self.room)),
+        }
+    }
+
+    /// Reads what a moderator typed: a room name, or a meeting address such as
+    /// `https://meet.example/tenant/Room?x#y`.
+    pub fn from_input(input: &str) -> Option<Self> {
+        let input = input.trim();
+        let path = match input.split_once("://") {
+            Some((_, rest)) => rest.split_once('/').map(|(_, p)| p).unwrap_or(""),
+            None => input,
+        };
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        match parts.as_slice() {
+            [room] => Some(Self {
+                room: (*room).to_owned(),
+                tenant: None,
+            }),
+            [tenant, room] => Some(Self {
+                room: (*room).to_owned(),
+                tenant: Some((*tenant).to_owned()),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// The state of the panel's link to the meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkStatus {
@@ -91,6 +130,8 @@ pub struct Outcome {
     pub id: u64,
     /// What it was, in plain words ("Move Erik to Grupprum 2").
     pub label: String,
+    /// What it acts on: a participant's id, a room's JID, or a new room's name.
+    pub subject: Option<String>,
     pub state: OutcomeState,
 }
 
@@ -208,3 +249,46 @@ impl std::error::Error for Refusal {}
 
 /// The outcome ids a command was given, one per item.
 pub type Receipt = Vec<u64>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meeting_input_and_paths() {
+        let plain = MeetingRef::from_input(" Veckomöte ").unwrap();
+        assert_eq!(
+            plain,
+            MeetingRef {
+                room: "Veckomöte".into(),
+                tenant: None
+            }
+        );
+        assert_eq!(plain.path(), "/Veckomöte");
+        let url = MeetingRef::from_input("https://meet.example/agency/Demo?jwt=x#config").unwrap();
+        assert_eq!(
+            url,
+            MeetingRef {
+                room: "Demo".into(),
+                tenant: Some("agency".into())
+            }
+        );
+        assert_eq!(url.path(), "/agency/Demo");
+        assert_eq!(
+            MeetingRef::from_input("https://meet.example/Demo")
+                .unwrap()
+                .tenant,
+            None
+        );
+        assert_eq!(MeetingRef::from_input("a/b/c"), None);
+        assert_eq!(MeetingRef::from_input("   "), None);
+        assert_eq!(
+            MeetingRef {
+                room: "a/b?c".into(),
+                tenant: None
+            }
+            .path(),
+            "/a%2Fb%3Fc"
+        );
+    }
+}

@@ -282,7 +282,12 @@ impl Model {
     /// Starts tracking a command; it stays pending until [`Model::sent`] and then
     /// until confirmed or `timeout` passes.
     pub fn expect(&mut self, label: String, expect: Expect, timeout: Duration) -> u64 {
-        let id = self.push_outcome(label, OutcomeState::Pending);
+        let subject = match &expect {
+            Expect::RoomAdded { name, .. } => name.clone(),
+            Expect::RoomRenamed { room, .. } | Expect::RoomRemoved { room } => room.clone(),
+            Expect::Moved { participant, .. } => participant.clone(),
+        };
+        let id = self.push_outcome(label, Some(subject), OutcomeState::Pending);
         self.pending.push(Pending {
             id,
             expect,
@@ -294,7 +299,7 @@ impl Model {
 
     /// Records an outcome that needs no confirmation (a refusal, a step that failed).
     pub fn record(&mut self, label: String, state: OutcomeState) -> u64 {
-        self.push_outcome(label, state)
+        self.push_outcome(label, None, state)
     }
 
     /// The command for outcome `id` has been sent at `now`.
@@ -367,10 +372,15 @@ impl Model {
         }
     }
 
-    fn push_outcome(&mut self, label: String, state: OutcomeState) -> u64 {
+    fn push_outcome(&mut self, label: String, subject: Option<String>, state: OutcomeState) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
-        self.outcomes.push_back(Outcome { id, label, state });
+        self.outcomes.push_back(Outcome {
+            id,
+            label,
+            subject,
+            state,
+        });
         while self.outcomes.len() > MAX_OUTCOMES {
             self.outcomes.pop_front();
         }
