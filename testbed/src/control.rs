@@ -7,6 +7,7 @@
 //! | `GET /participants` | lists the simulated participants and where they are |
 //! | `POST /participants` `{"name": "…", "ignore_moves": false}` | one more joins the main room |
 //! | `DELETE /participants/{nick}` | that participant leaves |
+//! | `POST /moderators/{nick}` | makes that occupant of the main room a moderator |
 //! | `POST /restart` | restarts Prosody: every connection drops, the focus logs in again |
 //!
 //! One task owns the meeting; requests reach it through a channel.
@@ -49,6 +50,7 @@ enum Request {
     ),
     Remove(String, oneshot::Sender<bool>),
     Restart(oneshot::Sender<Result<(), String>>),
+    Grant(String, oneshot::Sender<bool>),
 }
 
 /// The control API's handle: stopping it stops the meeting.
@@ -83,6 +85,7 @@ impl Control {
             .route("/participants", get(list).post(add))
             .route("/participants/{nick}", delete(remove))
             .route("/restart", post(restart))
+            .route("/moderators/{nick}", post(grant))
             .with_state(requests.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -129,6 +132,9 @@ async fn own(mut meeting: Meeting, mut inbox: mpsc::Receiver<Request>) -> Meetin
                     meeting.participants.remove(i).leave().await;
                 }
                 let _ = reply.send(found.is_some());
+            }
+            Request::Grant(nick, reply) => {
+                let _ = reply.send(meeting.grant_moderator(&nick).await);
             }
             Request::Restart(reply) => {
                 let _ = reply.send(meeting.restart_prosody().await.map_err(|e| e.to_string()));
@@ -186,5 +192,13 @@ async fn restart(State(requests): Inbox) -> Result<StatusCode, (StatusCode, Stri
         Ok(Ok(())) => Ok(StatusCode::NO_CONTENT),
         Ok(Err(e)) => Err((StatusCode::BAD_GATEWAY, e)),
         Err(status) => Err((status, "the meeting is stopping".into())),
+    }
+}
+
+async fn grant(State(requests): Inbox, Path(nick): Path<String>) -> StatusCode {
+    match ask(&requests, |r| Request::Grant(nick, r)).await {
+        Ok(true) => StatusCode::NO_CONTENT,
+        Ok(false) => StatusCode::NOT_FOUND,
+        Err(status) => status,
     }
 }

@@ -24,7 +24,15 @@ const FOCUS_NICK: &str = "focus";
 pub struct Focus {
     pub jid: String,
     stop: Option<oneshot::Sender<()>>,
+    grants: mpsc::Sender<Grant>,
     task: JoinHandle<()>,
+}
+
+/// A request to make an occupant owner (moderator), as a moderator would in Jitsi.
+struct Grant {
+    room: String,
+    nick: String,
+    reply: oneshot::Sender<bool>,
 }
 
 impl Focus {
@@ -46,18 +54,34 @@ impl Focus {
             .await
             .map_err(|_| StreamError::Closed)?;
         let (stop_tx, stop_rx) = oneshot::channel();
+        let (grants, grants_rx) = mpsc::channel(8);
         let state = State {
             domains: domains.clone(),
             tx: link.tx.clone(),
             rooms: HashMap::new(),
             next_id: 0,
         };
-        let task = tokio::spawn(state.run(link.rx, stop_rx));
+        let task = tokio::spawn(state.run(link.rx, stop_rx, grants_rx));
         Ok(Self {
             jid,
             stop: Some(stop_tx),
+            grants,
             task,
         })
+    }
+
+    /// Makes occupant `nick` of `room` owner; false when there is no such occupant.
+    pub async fn grant_owner(&self, room: &str, nick: &str) -> bool {
+        let (reply, answer) = oneshot::channel();
+        let grant = Grant {
+            room: room.to_owned(),
+            nick: nick.to_owned(),
+            reply,
+        };
+        if self.grants.send(grant).await.is_err() {
+            return false;
+        }
+        answer.await.unwrap_or(false)
     }
 
     /// Leaves every room and logs out.
@@ -100,10 +124,19 @@ struct State {
 }
 
 impl State {
-    async fn run(mut self, mut rx: mpsc::Receiver<Element>, mut stop: oneshot::Receiver<()>) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Element>,
+        mut stop: oneshot::Receiver<()>,
+        mut grants: mpsc::Receiver<Grant>,
+    ) {
         loop {
             tokio::select! {
                 _ = &mut stop => break,
+                Some(grant) = grants.recv() => {
+                    let done = self.grant(&grant.room, &grant.nick).await;
+                    let _ = grant.reply.send(done);
+                }
                 stanza = rx.recv() => match stanza {
                     Some(stanza) => self.handle(stanza).await,
                     None => {
@@ -281,6 +314,18 @@ impl State {
         }
     }
 
+    async fn grant(&mut self, room: &str, nick: &str) -> bool {
+        let real = self
+            .rooms
+            .get(room)
+            .and_then(|r| r.occupants.values().find(|o| o.nick == nick))
+            .and_then(|o| o.real_jid.clone());
+        let Some(real) = real else { return false };
+        let id = self.id();
+        self.send(owner_grant(&id, room, jid::bare(&real))).await;
+        true
+    }
+
     /// AutoOwner: when no participant is owner, the earliest one becomes owner.
     async fn elect_owner(&mut self, room: &str) {
         let Some(entry) = self.rooms.get_mut(room) else {
@@ -338,4 +383,19 @@ impl State {
                     .child(content("video")),
             )
     }
+}
+
+/// A `muc#admin` request making `bare_jid` owner of `room`.
+fn owner_grant(id: &str, room: &str, bare_jid: &str) -> Element {
+    Element::new("iq", ns::CLIENT)
+        .attr("type", "set")
+        .attr("to", room)
+        .attr("id", id)
+        .child(
+            Element::new("query", ns::MUC_ADMIN).child(
+                Element::new("item", ns::MUC_ADMIN)
+                    .attr("affiliation", "owner")
+                    .attr("jid", bare_jid),
+            ),
+        )
 }

@@ -272,6 +272,15 @@ impl Meeting {
         Ok(())
     }
 
+    /// Makes occupant `nick` of the main room owner (moderator), as a moderator
+    /// granting moderator in Jitsi would; false when there is no such occupant.
+    pub async fn grant_moderator(&self, nick: &str) -> bool {
+        match &self.focus {
+            Some(focus) => focus.grant_owner(&self.room_jid, nick).await,
+            None => false,
+        }
+    }
+
     /// Prosody's process id.
     pub fn prosody_pid(&self) -> Option<u32> {
         self.prosody.pid()

@@ -86,6 +86,8 @@ impl Participant {
             nick,
             next_id: 0,
             breakout_component: None,
+            moving: false,
+            next_move: None,
         };
         client.discover().await?;
         client.enter(room).await?;
@@ -138,6 +140,10 @@ struct Client {
     nick: String,
     next_id: u64,
     breakout_component: Option<String>,
+    /// Set while a move is under way; a move that arrives meanwhile waits here
+    /// and is followed next, so the latest move wins.
+    moving: bool,
+    next_move: Option<String>,
 }
 
 impl Client {
@@ -257,9 +263,14 @@ impl Client {
             {
                 let target = target.to_owned();
                 self.state.send_modify(|s| s.moves_received += 1);
-                if !self.config.ignore_moves {
-                    return Box::pin(self.move_to(&target)).await;
+                if self.config.ignore_moves {
+                    return true;
                 }
+                if self.moving {
+                    self.next_move = Some(target);
+                    return true;
+                }
+                return self.follow_moves(target).await;
             }
             return true;
         }
@@ -297,6 +308,22 @@ impl Client {
         true
     }
 
+    /// Moves to `target`, then to any move that arrived on the way.
+    async fn follow_moves(&mut self, target: String) -> bool {
+        self.moving = true;
+        let mut next = Some(target);
+        let mut ok = true;
+        while let Some(target) = next.take() {
+            ok = Box::pin(self.move_to(&target)).await;
+            if !ok {
+                break;
+            }
+            next = self.next_move.take();
+        }
+        self.moving = false;
+        ok
+    }
+
     async fn move_to(&mut self, target: &str) -> bool {
         let current = self.state.borrow().room.clone();
         if let Some(room) = current {
@@ -315,7 +342,12 @@ impl Client {
                 s.role = None;
             });
         }
-        match self.enter(target).await {
+        // Wait until we are in: a move that arrives meanwhile must leave this room.
+        let result = match self.enter(target).await {
+            Ok(()) => self.wait_joined().await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(()) => true,
             Err(e) => {
                 tracing::warn!(nick = %self.nick, "could not move to {target}: {e}");
