@@ -93,6 +93,8 @@ pub struct Model {
     occupants: BTreeMap<String, Occupant>,
     update: Option<BreakoutUpdate>,
     can_rename: bool,
+    /// The last real JID and name seen for each nick, also for people between rooms.
+    last_seen: BTreeMap<String, (String, Option<String>)>,
     pending: Vec<Pending>,
     outcomes: VecDeque<Outcome>,
     next_id: u64,
@@ -108,6 +110,7 @@ impl Model {
             occupants: BTreeMap::new(),
             update: None,
             can_rename: false,
+            last_seen: BTreeMap::new(),
             pending: Vec::new(),
             outcomes: VecDeque::new(),
             next_id: 0,
@@ -151,6 +154,7 @@ impl Model {
         self.me = None;
         self.occupants.clear();
         self.update = None;
+        self.last_seen.clear();
         let lost: Vec<u64> = self.pending.drain(..).map(|p| p.id).collect();
         for id in lost {
             self.set_outcome(
@@ -186,7 +190,7 @@ impl Model {
             return;
         }
         if presence.available {
-            let entry = self.occupants.entry(nick).or_insert(Occupant {
+            let entry = self.occupants.entry(nick.clone()).or_insert(Occupant {
                 real_jid: None,
                 display_name: None,
                 role: None,
@@ -200,6 +204,10 @@ impl Model {
             }
             entry.role = presence.role.or(entry.role);
             entry.affiliation = presence.affiliation.or(entry.affiliation);
+            if let Some(real) = &entry.real_jid {
+                self.last_seen
+                    .insert(nick, (real.clone(), entry.display_name.clone()));
+            }
         } else {
             self.occupants.remove(&nick);
         }
@@ -207,7 +215,23 @@ impl Model {
 
     /// Folds in a breakout update (the full state of the breakout rooms).
     pub fn apply_update(&mut self, update: BreakoutUpdate) {
+        for room in update.rooms.values() {
+            for (occupant, p) in &room.participants {
+                if let Some(nick) = jid::resource(occupant) {
+                    self.last_seen
+                        .insert(nick.to_owned(), (p.jid.clone(), p.display_name.clone()));
+                }
+            }
+        }
         self.update = Some(update);
+    }
+
+    /// How to address `nick`, even between rooms: real JID and display name.
+    pub fn address_of(&self, nick: &str) -> Option<(String, Option<String>)> {
+        match self.find(nick) {
+            Some(w) => Some((w.real_jid, w.display_name)),
+            None => self.last_seen.get(nick).cloned(),
+        }
     }
 
     /// The breakout rooms' JIDs and names.
@@ -346,6 +370,17 @@ impl Model {
                 self.pending.push(p);
             }
         }
+    }
+
+    /// Participants on their way into `room`: moved there, not yet confirmed.
+    pub fn arriving(&self, room: &str) -> Vec<String> {
+        self.pending
+            .iter()
+            .filter_map(|p| match &p.expect {
+                Expect::Moved { participant, to } if to == room => Some(participant.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Commands still waiting for confirmation.

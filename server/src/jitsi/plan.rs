@@ -101,8 +101,8 @@ fn room_label(model: &Model, room: &str) -> String {
 
 fn person_label(model: &Model, id: &str) -> String {
     model
-        .find(id)
-        .and_then(|w| w.display_name)
+        .address_of(id)
+        .and_then(|(_, name)| name)
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| id.to_owned())
 }
@@ -159,12 +159,18 @@ fn remove_item(model: &Model, room: &str, timeout: Duration, after_empty: bool) 
 /// Moves everyone out of `room`, then removes it once it is empty.
 fn close_items(model: &Model, room: &str, timing: Confirmation) -> Plan {
     let me = model.me().map(|m| m.nick.clone());
-    let mut plan: Plan = model
-        .people_in(room)
+    // Those on their way in are moved back too: they would arrive in a closing room.
+    let mut people = model.people_in(room);
+    for id in model.arriving(room) {
+        if !people.contains(&id) {
+            people.push(id);
+        }
+    }
+    let mut plan: Plan = people
         .into_iter()
         .filter(|id| Some(id) != me.as_ref())
         .filter_map(|id| {
-            let real = model.find(&id)?.real_jid;
+            let (real, _) = model.address_of(&id)?;
             Some(move_item(
                 model,
                 &id,
@@ -536,6 +542,28 @@ mod tests {
                 .len(),
             4
         );
+    }
+
+    #[test]
+    fn closing_also_sends_back_those_on_their_way_in() {
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        let r1 = "r1@breakout.meet.test";
+        model.expect(
+            "Move Anna".into(),
+            Expect::Moved {
+                participant: "aaaa".into(),
+                to: r1.into(),
+            },
+            Duration::from_secs(5),
+        );
+        // Anna left the main room and the update does not show her in One yet.
+        model.apply_presence(&presence("aaaa", "Anna", "none", false));
+        let items = plan(&model, &Command::CloseRoom { room: r1.into() }, timing()).unwrap();
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(items[0].label, "Move Anna to the main room");
+        assert_eq!(items[1].after_empty.as_deref(), Some(r1));
     }
 
     #[test]

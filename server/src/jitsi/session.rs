@@ -439,7 +439,9 @@ impl Actor {
         let deferred = std::mem::take(&mut self.deferred);
         for d in deferred {
             let people = self.model.people_in(&d.room);
-            if people.iter().all(|p| Some(p) == me.as_ref()) {
+            let empty = people.iter().all(|p| Some(p) == me.as_ref())
+                && self.model.arriving(&d.room).is_empty();
+            if empty {
                 self.queue.push_back(d.item);
             } else if now >= d.deadline {
                 self.model.fail(
