@@ -7,13 +7,22 @@ use app::{App, shell};
 use axum::Router;
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::{ServeDir, ServeFile};
 
 /// Builds the router for the given site options. Static files come from
 /// `options.site_root`; everything else is rendered by the app. The meeting
 /// service, when there is one, is provided as context to pages and server functions.
 pub fn router(options: LeptosOptions, meetings: Option<Arc<dyn MeetingService>>) -> Router {
     let routes = generate_route_list(App);
+    let site = std::path::PathBuf::from(options.site_root.as_ref());
+    // The site's own files come first: the board's `/<tenant>/<room>` route would
+    // otherwise take `/pkg/<file>` for a meeting.
     Router::new()
+        .nest_service(
+            "/pkg",
+            ServeDir::new(site.join(options.site_pkg_dir.as_ref())),
+        )
+        .route_service("/favicon.svg", ServeFile::new(site.join("favicon.svg")))
         .leptos_routes_with_context(
             &options,
             routes,
