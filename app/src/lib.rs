@@ -4,6 +4,9 @@
 //! `app` never depends on `server`: the server implements what this crate asks
 //! for, not the other way round.
 
+pub mod api;
+mod board;
+pub mod i18n;
 pub mod meeting;
 mod not_found;
 #[cfg(feature = "ssr")]

@@ -73,7 +73,7 @@ pub enum LinkStatus {
 }
 
 /// An occupant's MUC role, as the panel shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RoleView {
     Moderator,
     Participant,

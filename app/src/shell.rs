@@ -1,20 +1,24 @@
-//! The HTML document and the router.
+//! The HTML document, the router and the language.
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    hooks::use_query_map,
 };
 
+use crate::board::BoardPage;
+use crate::i18n::Lang;
 use crate::not_found::NotFound;
 use crate::start_page::StartPage;
 
 /// The whole HTML document, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
     view! {
         <!DOCTYPE html>
-        <html lang="sv">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -31,6 +35,50 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The language the request asks for: `?lang=`, then the `lang` cookie, then
+/// `Accept-Language`. In the browser: what the server chose (`<html lang>`).
+fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return Lang::default();
+        };
+        let from_query = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .and_then(Lang::parse)
+        });
+        let from_cookie = parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .find_map(|value| {
+                value
+                    .to_str()
+                    .ok()?
+                    .split(';')
+                    .find_map(|c| c.trim().strip_prefix("lang="))
+                    .and_then(Lang::parse)
+            });
+        let from_header = || {
+            parts
+                .headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map_or(Lang::default(), Lang::from_accept_language)
+        };
+        from_query.or(from_cookie).unwrap_or_else(from_header)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or_default()
+    }
+}
+
 /// The application: routes and shared page furniture.
 #[component]
 pub fn App() -> impl IntoView {
@@ -39,11 +87,59 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/grupprum.css" />
         <Title text="Grupprum" />
         <Router>
-            <main>
-                <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=StartPage />
-                </Routes>
-            </main>
+            <Frame />
         </Router>
+    }
+}
+
+#[component]
+fn Frame() -> impl IntoView {
+    let query = use_query_map();
+    let base = request_lang();
+    let lang = Signal::derive(move || {
+        query
+            .with(|q| q.get("lang").and_then(|l| Lang::parse(&l)))
+            .unwrap_or(base)
+    });
+    provide_context(lang);
+    #[cfg(feature = "ssr")]
+    if let Some(chosen) = query.with_untracked(|q| q.get("lang").and_then(|l| Lang::parse(&l)))
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(cookie) = http::HeaderValue::from_str(&format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            chosen.code()
+        ))
+    {
+        response.append_header(http::header::SET_COOKIE, cookie);
+    }
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        let code = lang.get().code();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", code);
+        }
+        if let Ok(html) = document().dyn_into::<web_sys::HtmlDocument>() {
+            let _ = html.set_cookie(&format!(
+                "lang={code}; Path=/; Max-Age=31536000; SameSite=Lax"
+            ));
+        }
+    });
+    let switch = move || format!("?lang={}", lang.get().other().code());
+    view! {
+        <nav class="top" aria-label="Grupprum">
+            <a class="brand" href="/">"Grupprum"</a>
+            <a class="lang-switch" href=switch hreflang=move || lang.get().other().code() data-testid="lang-switch">
+                {move || lang.get().t().switch_language}
+            </a>
+        </nav>
+        <main>
+            <Routes fallback=NotFound>
+                <Route path=StaticSegment("") view=StartPage />
+                // Async: the whole board in the first response, complete without JavaScript.
+                <Route path=ParamSegment("room") view=BoardPage ssr=SsrMode::Async />
+                <Route path=(ParamSegment("tenant"), ParamSegment("room")) view=BoardPage ssr=SsrMode::Async />
+            </Routes>
+        </main>
     }
 }

@@ -22,7 +22,9 @@ bash testbed/scripts/build-site.sh
 cargo build -p testbed --bin testbed
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/grupprum-demo-XXXXXX")
-target/debug/testbed start --room "$room" --participants "$participants" --dir "$dir"
+# The meeting starts empty so that the panel joins first and the focus makes it
+# moderator, as the first participant of a Jitsi meeting is; then people join.
+target/debug/testbed start --room "$room" --participants 0 --dir "$dir" >/dev/null
 stop_all() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
   target/debug/testbed stop --dir "$dir" >/dev/null 2>&1 || true
@@ -41,8 +43,17 @@ for _ in $(seq 1 100); do
   kill -0 "$server_pid" 2>/dev/null || { echo "the panel did not start" >&2; exit 1; }
   sleep 0.1
 done
+curl -fsS -o /dev/null "http://127.0.0.1:$port/$room"
+names=("Anna Lindqvist" "Erik Johansson" "Åsa Öberg" "Mohammed Al-Hassan" "Karin Nilsson" "Björn Ängström"
+  "Fatima Yusuf" "Lars-Göran Persson" "Maria García López" "Johan Ek" "Siiri Niemi" "Nguyễn Thị Lan")
+for i in $(seq 1 "$participants"); do
+  name="${names[$(( (i - 1) % ${#names[@]} ))]}"
+  [ "$i" -gt "${#names[@]}" ] && name="$name $(( (i - 1) / ${#names[@]} + 1 ))"
+  curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+    -d "{\"name\": \"$name\"}" "$TESTBED_CONTROL_URL/participants"
+done
 echo
 echo "Test meeting '$room' with $participants participants is up ($XMPP_WS_URL)."
-echo "Grupprum panel: http://127.0.0.1:$port/"
+echo "Grupprum board: http://127.0.0.1:$port/$room"
 echo "Press Ctrl-C to stop."
 wait "$server_pid"

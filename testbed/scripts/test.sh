@@ -20,4 +20,5 @@ echo; echo "== unit and integration tests"
 cargo test --workspace --no-fail-fast
 
 echo; echo "== browser tests"
+cargo build -p testbed --bin testbed
 node end2end/e2e.mjs

@@ -1,0 +1,56 @@
+//! What the board says about its links and rights, in words the moderator can act on.
+
+use leptos::prelude::*;
+
+use super::Board;
+use crate::meeting::LinkStatus;
+
+#[component]
+pub fn Banner() -> impl IntoView {
+    let board = expect_context::<Board>();
+    let t = move || board.lang.get().t();
+    let status = move || {
+        let view = board.view.get();
+        let (class, text) = match &view.status {
+            LinkStatus::Connecting => ("banner-info", t().connecting.to_owned()),
+            LinkStatus::Online => return None,
+            LinkStatus::Resynced => ("banner-info", t().resynced.to_owned()),
+            LinkStatus::Reconnecting { .. } => ("banner-warning", t().reconnecting.to_owned()),
+            LinkStatus::Failed { reason } => {
+                ("banner-error", format!("{}: {reason}", t().cannot_connect))
+            }
+            LinkStatus::Closed => ("banner-warning", t().closed.to_owned()),
+        };
+        Some(
+            view! { <p class=format!("banner {class}") role="status" data-testid="link-status">{text}</p> },
+        )
+    };
+    let not_moderator = move || {
+        let view = board.view.get();
+        let me = view.me?;
+        if me.is_moderator {
+            return None;
+        }
+        let text = t().not_moderator.replace("{name}", &me.display_name);
+        Some(
+            view! { <p class="banner banner-warning" role="status" data-testid="not-moderator">{text}</p> },
+        )
+    };
+    let server_lost = move || {
+        board.server_lost.get().then(|| {
+            view! { <p class="banner banner-error" role="alert" data-testid="server-lost">{t().server_lost}</p> }
+        })
+    };
+    let error = move || {
+        board.error.get().map(|e| view! { <p class="banner banner-error" role="alert" data-testid="command-error">{e}</p> })
+    };
+    view! {
+        <div class="banners">
+            {server_lost}
+            {status}
+            {not_moderator}
+            {error}
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,251 @@
+//! Swedish and English. Swedish uses Jitsi's own words ("Grupprum", "Huvudrum").
+
+use serde::{Deserialize, Serialize};
+
+/// The board's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Lang {
+    #[default]
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Sv => "sv",
+            Self::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "sv" => Some(Self::Sv),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Self::Sv => Self::En,
+            Self::En => Self::Sv,
+        }
+    }
+
+    /// The preferred of Swedish and English in an `Accept-Language` header
+    /// (Swedish when neither is named).
+    pub fn from_accept_language(header: &str) -> Self {
+        let mut best: Option<(f32, Self)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = if tag.starts_with("sv") {
+                Self::Sv
+            } else if tag.starts_with("en") {
+                Self::En
+            } else {
+                continue;
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Self::Sv, |(_, l)| l)
+    }
+
+    /// The words of this language.
+    pub fn t(self) -> &'static Texts {
+        match self {
+            Self::Sv => &SV,
+            Self::En => &EN,
+        }
+    }
+}
+
+/// Every fixed text of the panel.
+pub struct Texts {
+    pub tagline: &'static str,
+    pub meeting_label: &'static str,
+    pub meeting_hint: &'static str,
+    pub open: &'static str,
+    pub bad_meeting: &'static str,
+    pub switch_language: &'static str,
+    pub main_room: &'static str,
+    pub nobody: &'static str,
+    pub create_room: &'static str,
+    pub room_name: &'static str,
+    pub create: &'static str,
+    pub create_many: &'static str,
+    pub how_many: &'static str,
+    pub rename: &'static str,
+    pub new_name: &'static str,
+    pub save: &'static str,
+    pub close: &'static str,
+    pub close_confirm: &'static str,
+    pub remove: &'static str,
+    pub move_to: &'static str,
+    pub move_button: &'static str,
+    pub select: &'static str,
+    pub move_selected_here: &'static str,
+    pub auto_assign: &'static str,
+    pub include_moderators: &'static str,
+    pub send_back: &'static str,
+    pub send_back_confirm: &'static str,
+    pub moderator: &'static str,
+    pub participant: &'static str,
+    pub visitor: &'static str,
+    pub you: &'static str,
+    pub pending: &'static str,
+    pub done: &'static str,
+    pub failed: &'static str,
+    pub not_moved: &'static str,
+    pub connecting: &'static str,
+    pub reconnecting: &'static str,
+    pub resynced: &'static str,
+    pub cannot_connect: &'static str,
+    pub closed: &'static str,
+    pub server_lost: &'static str,
+    pub not_moderator: &'static str,
+    pub no_service: &'static str,
+    pub moved: &'static str,
+    pub did_not_move: &'static str,
+    pub recent: &'static str,
+    pub actions: &'static str,
+    pub rooms: &'static str,
+}
+
+const SV: Texts = Texts {
+    tagline: "Moderatorpanel för grupprum i Jitsi Meet",
+    meeting_label: "Mötets namn eller adress",
+    meeting_hint: "Till exempel Veckomote eller https://meet.example.se/Veckomote",
+    open: "Öppna",
+    bad_meeting: "Skriv mötets namn eller hela adressen.",
+    switch_language: "In English",
+    main_room: "Huvudrum",
+    nobody: "Ingen här",
+    create_room: "Nytt grupprum",
+    room_name: "Namn",
+    create: "Skapa",
+    create_many: "Skapa flera grupprum",
+    how_many: "Antal",
+    rename: "Byt namn",
+    new_name: "Nytt namn",
+    save: "Spara",
+    close: "Stäng",
+    close_confirm: "Deltagarna i rummet flyttas tillbaka till huvudrummet, sedan tas rummet bort.",
+    remove: "Ta bort",
+    move_to: "Flytta till",
+    move_button: "Flytta",
+    select: "Markera",
+    move_selected_here: "Flytta markerade hit",
+    auto_assign: "Fördela automatiskt",
+    include_moderators: "Ta med moderatorer",
+    send_back: "Skicka tillbaka alla",
+    send_back_confirm: "Alla flyttas tillbaka till huvudrummet och grupprummen tas bort.",
+    moderator: "Moderator",
+    participant: "Deltagare",
+    visitor: "Besökare",
+    you: "du",
+    pending: "Väntar…",
+    done: "Klart",
+    failed: "Misslyckades",
+    not_moved: "Flyttade inte",
+    connecting: "Ansluter till mötet…",
+    reconnecting: "Anslutningen till mötet bröts. Återansluter…",
+    resynced: "Återansluten: visar mötet som det är nu.",
+    cannot_connect: "Kan inte ansluta till mötet",
+    closed: "Panelen har lämnat mötet.",
+    server_lost: "Förbindelsen med Grupprum bröts. Återansluter…",
+    not_moderator: "Panelen är inte moderator. I Jitsi öppnar en moderator deltagarlistan och gör {name} till moderator.",
+    no_service: "Grupprum är inte anslutet till någon Jitsi-installation.",
+    moved: "{name} flyttades till {room}",
+    did_not_move: "{name} flyttade inte",
+    recent: "Senaste händelser",
+    actions: "Åtgärder",
+    rooms: "Rum",
+};
+
+const EN: Texts = Texts {
+    tagline: "Moderator panel for Jitsi Meet breakout rooms",
+    meeting_label: "Meeting name or address",
+    meeting_hint: "For example WeeklyMeeting or https://meet.example.com/WeeklyMeeting",
+    open: "Open",
+    bad_meeting: "Type the meeting's name or its whole address.",
+    switch_language: "På svenska",
+    main_room: "Main room",
+    nobody: "Nobody here",
+    create_room: "New breakout room",
+    room_name: "Name",
+    create: "Create",
+    create_many: "Create several rooms",
+    how_many: "Number",
+    rename: "Rename",
+    new_name: "New name",
+    save: "Save",
+    close: "Close",
+    close_confirm: "Its participants go back to the main room, then the room is removed.",
+    remove: "Remove",
+    move_to: "Move to",
+    move_button: "Move",
+    select: "Select",
+    move_selected_here: "Move selected here",
+    auto_assign: "Assign automatically",
+    include_moderators: "Include moderators",
+    send_back: "Send everyone back",
+    send_back_confirm: "Everyone goes back to the main room and the breakout rooms are removed.",
+    moderator: "Moderator",
+    participant: "Participant",
+    visitor: "Visitor",
+    you: "you",
+    pending: "Pending…",
+    done: "Done",
+    failed: "Failed",
+    not_moved: "Not moved",
+    connecting: "Connecting to the meeting…",
+    reconnecting: "The link to the meeting was lost. Reconnecting…",
+    resynced: "Reconnected: showing the meeting as it is now.",
+    cannot_connect: "Cannot connect to the meeting",
+    closed: "The panel has left the meeting.",
+    server_lost: "The connection to Grupprum was lost. Reconnecting…",
+    not_moderator: "The panel is not a moderator. In Jitsi, a moderator opens the participants list and grants moderator to {name}.",
+    no_service: "Grupprum is not connected to a Jitsi deployment.",
+    moved: "{name} moved to {room}",
+    did_not_move: "{name} did not move",
+    recent: "Recent events",
+    actions: "Actions",
+    rooms: "Rooms",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_the_preferred_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("sv-SE,sv;q=0.9,en;q=0.8"),
+            Lang::Sv
+        );
+        assert_eq!(
+            Lang::from_accept_language("de-DE,en;q=0.5,sv;q=0.7"),
+            Lang::Sv
+        );
+        assert_eq!(Lang::from_accept_language("fi"), Lang::Sv);
+        assert_eq!(Lang::from_accept_language(""), Lang::Sv);
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::Sv.t().main_room, "Huvudrum");
+    }
+}

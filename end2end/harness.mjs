@@ -1,0 +1,85 @@
+// Starts what the browser tests need, on loopback ports chosen at run time, and
+// stops it again: test meetings (the `testbed` command: real Prosody, focus
+// stand-in, simulated participants) and the Grupprum server connected to one.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '..');
+const testbedBin = process.env.TESTBED_BIN ?? join(root, 'target/debug/testbed');
+const serverBin = process.env.GRUPPRUM_BIN ?? join(root, 'target/debug/grupprum');
+const siteRoot = process.env.LEPTOS_SITE_ROOT ?? join(root, 'target/site');
+
+/** A test meeting started with `testbed start`; `stop()` ends it. */
+export function startMeeting(room, participants = 0) {
+  const dir = mkdtempSync(join(tmpdir(), `grupprum-e2e-${room}-`));
+  execFileSync(testbedBin, ['start', '--room', room, '--participants', String(participants), '--dir', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const env = Object.fromEntries(
+    readFileSync(join(dir, 'meeting.env'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
+  const control = async (method, path, body) => {
+    const res = await fetch(env.TESTBED_CONTROL_URL + path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    room,
+    env,
+    control,
+    join: (name, ignoreMoves = false) => control('POST', '/participants', { name, ignore_moves: ignoreMoves }),
+    leave: (nick) => control('DELETE', `/participants/${nick}`),
+    people: () => control('GET', '/participants'),
+    stop() {
+      try {
+        execFileSync(testbedBin, ['stop', '--dir', dir], { stdio: 'ignore' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** The Grupprum server on 127.0.0.1:0, connected to `meeting` (if any). */
+export function startServer(meeting) {
+  return new Promise((resolveStart, rejectStart) => {
+    const xmpp = meeting
+      ? { XMPP_WS_URL: meeting.env.XMPP_WS_URL, XMPP_DOMAIN: meeting.env.XMPP_DOMAIN, MUC_DOMAIN: meeting.env.MUC_DOMAIN, FOCUS_DOMAIN: meeting.env.FOCUS_DOMAIN }
+      : {};
+    const child = spawn(serverBin, [], {
+      env: {
+        PATH: process.env.PATH,
+        LEPTOS_SITE_ADDR: '127.0.0.1:0',
+        LEPTOS_SITE_ROOT: siteRoot,
+        LEPTOS_OUTPUT_NAME: 'grupprum',
+        RUST_LOG: process.env.RUST_LOG ?? 'warn',
+        ...xmpp,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const timer = setTimeout(() => rejectStart(new Error('the server did not start within 30 s')), 30_000);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) {
+        clearTimeout(timer);
+        resolveStart({ base: m[1], stop: () => child.kill('SIGTERM') });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      rejectStart(new Error(`the server exited early (${code})`));
+    });
+  });
+}
