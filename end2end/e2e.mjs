@@ -144,6 +144,7 @@ test('move several at once', async ({ board }) => {
 test('move by dragging', async ({ board }) => {
   await row(board, 'Erik Johansson').dragTo(card(board, 'Planering'));
   await expectIn(board, 'Erik Johansson', 'Planering');
+  await board.screenshot({ path: join(screenshots, 'board.png'), fullPage: true });
 });
 
 test('move with the keyboard only', async ({ board }) => {
@@ -226,6 +227,17 @@ test('when the meeting link drops, a banner says so and the board resynchronises
   });
 });
 
+test('when the link to the Grupprum server drops, a banner says so and the board comes back', async ({ board, meeting, servers }) => {
+  const addr = servers.current.base.replace('http://', '');
+  servers.current.stop();
+  await servers.current.exited;
+  await board.getByTestId('server-lost').waitFor({ timeout: WAIT });
+  servers.current = await startServer(meeting, addr);
+  await board.getByTestId('server-lost').waitFor({ state: 'detached', timeout: WAIT });
+  await meeting.join('After The Break');
+  await expectIn(board, 'After The Break', 'Main room');
+});
+
 test('the Swedish board uses Jitsi\'s words, and the switch changes language', async ({ context, base, meeting }) => {
   const page = await context.newPage();
   await page.goto(`${base}/${meeting.room}?lang=sv`);
@@ -261,8 +273,8 @@ test('not yet moderator: the board says what to do, and lights up on the grant',
 
 mkdirSync(screenshots, { recursive: true });
 const meeting = startMeeting('e2e', 0);
-const server = await startServer(meeting);
-const base = server.base;
+const servers = { current: await startServer(meeting) };
+const base = servers.current.base;
 const userDataDir = mkdtempSync(join(tmpdir(), 'grupprum-e2e-chromium-'));
 let passed = 0;
 let failed = 0;
@@ -289,7 +301,7 @@ try {
   for (const { name, fn } of tests) {
     const started = Date.now();
     try {
-      await fn({ context, browser, base, meeting, board });
+      await fn({ context, browser, base, meeting, board, servers });
       passed += 1;
       console.log(`ok - ${name} (${Date.now() - started} ms)`);
     } catch (e) {
@@ -298,11 +310,10 @@ try {
       await board.screenshot({ path: join(screenshots, `failed-${passed + failed}.png`), fullPage: true }).catch(() => {});
     }
   }
-  await board.screenshot({ path: join(screenshots, 'board.png') });
   await browser.close();
 } finally {
   await context?.close();
-  server.stop();
+  servers.current.stop();
   meeting.stop();
   rmSync(userDataDir, { recursive: true, force: true });
 }

@@ -50,8 +50,8 @@ export function startMeeting(room, participants = 0) {
   };
 }
 
-/** The Grupprum server on 127.0.0.1:0, connected to `meeting` (if any). */
-export function startServer(meeting) {
+/** The Grupprum server on `addr` (a free port by default), connected to `meeting`. */
+export function startServer(meeting, addr = '127.0.0.1:0') {
   return new Promise((resolveStart, rejectStart) => {
     const xmpp = meeting
       ? { XMPP_WS_URL: meeting.env.XMPP_WS_URL, XMPP_DOMAIN: meeting.env.XMPP_DOMAIN, MUC_DOMAIN: meeting.env.MUC_DOMAIN, FOCUS_DOMAIN: meeting.env.FOCUS_DOMAIN }
@@ -59,7 +59,7 @@ export function startServer(meeting) {
     const child = spawn(serverBin, [], {
       env: {
         PATH: process.env.PATH,
-        LEPTOS_SITE_ADDR: '127.0.0.1:0',
+        LEPTOS_SITE_ADDR: addr,
         LEPTOS_SITE_ROOT: siteRoot,
         LEPTOS_OUTPUT_NAME: 'grupprum',
         RUST_LOG: process.env.RUST_LOG ?? 'warn',
@@ -74,7 +74,8 @@ export function startServer(meeting) {
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
       if (m) {
         clearTimeout(timer);
-        resolveStart({ base: m[1], stop: () => child.kill('SIGTERM') });
+        const exited = new Promise((r) => child.once('exit', r));
+        resolveStart({ base: m[1], stop: () => child.kill('SIGTERM'), exited });
       }
     });
     child.on('exit', (code) => {

@@ -20,6 +20,9 @@ use tracing_subscriber::EnvFilter;
 /// The name of the site's files in `pkg/` when `LEPTOS_OUTPUT_NAME` is not set.
 const DEFAULT_OUTPUT_NAME: &str = "grupprum";
 
+/// How long open connections may take to finish after a stop signal.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -52,10 +55,25 @@ async fn run() -> Result<(), String> {
     let service = sessions.clone().map(|s| s as Arc<dyn MeetingService>);
     tracing::info!("listening on http://{local}");
     println!("Grupprum is listening on http://{local}/");
-    let served = axum::serve(listener, server::http::router(options, service))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server stopped: {e}"));
+    // Stop on SIGTERM or Ctrl-C; connections get a few seconds to finish (live
+    // boards hold WebSockets open), then the server stops regardless.
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    let serve = axum::serve(listener, server::http::router(options, service))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping_tx.send(true);
+        });
+    let drain_limit = async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(DRAIN_LIMIT).await;
+    };
+    let served = tokio::select! {
+        served = serve => served.map_err(|e| format!("server stopped: {e}")),
+        () = drain_limit => {
+            tracing::warn!("connections still open after {} s: closing them", DRAIN_LIMIT.as_secs());
+            Ok(())
+        }
+    };
     if let Some(sessions) = sessions {
         sessions.stop_all().await;
     }
