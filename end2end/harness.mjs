@@ -14,12 +14,32 @@ const testbedBin = process.env.TESTBED_BIN ?? join(root, 'target/debug/testbed')
 const serverBin = process.env.GRUPPRUM_BIN ?? join(root, 'target/debug/grupprum');
 const siteRoot = process.env.LEPTOS_SITE_ROOT ?? join(root, 'target/site');
 
+// Meetings still running when this process ends are stopped; each also ends by
+// itself after an hour (--lifetime), should this process be killed outright.
+const running = new Set();
+const stopAll = () => {
+  for (const dir of running) {
+    try {
+      execFileSync(testbedBin, ['stop', '--dir', dir], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+};
+process.on('exit', stopAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => process.exit(130));
+}
+
 /** A test meeting started with `testbed start`; `stop()` ends it. */
 export function startMeeting(room, participants = 0) {
   const dir = mkdtempSync(join(tmpdir(), `grupprum-e2e-${room}-`));
-  execFileSync(testbedBin, ['start', '--room', room, '--participants', String(participants), '--dir', dir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    testbedBin,
+    ['start', '--room', room, '--participants', String(participants), '--lifetime', '3600', '--dir', dir],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  running.add(dir);
   const env = Object.fromEntries(
     readFileSync(join(dir, 'meeting.env'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)),
   );
@@ -41,6 +61,7 @@ export function startMeeting(room, participants = 0) {
     leave: (nick) => control('DELETE', `/participants/${nick}`),
     people: () => control('GET', '/participants'),
     stop() {
+      running.delete(dir);
       try {
         execFileSync(testbedBin, ['stop', '--dir', dir], { stdio: 'ignore' });
       } finally {

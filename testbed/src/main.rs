@@ -21,7 +21,7 @@ use testbed::names::NameStyle;
 
 const USAGE: &str = "usage:
   testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K]
-                [--prosody-only] [--port PORT] [--dir DIR]
+                [--prosody-only] [--port PORT] [--lifetime SECONDS] [--dir DIR]
   testbed run   (same options; stays in the foreground)
   testbed stop  (--dir DIR | --env FILE)";
 
@@ -31,8 +31,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("start") => parse(&args[1..]).and_then(|o| start(&o)),
-        Some("run") => parse(&args[1..]).and_then(|o| run(&o)),
+        Some("start") => parse(&args[1..]).and_then(|a| start(&a)),
+        Some("run") => parse(&args[1..]).and_then(|a| run(&a)),
         Some("stop") => stop(&args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
@@ -49,9 +49,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse(args: &[String]) -> Result<MeetingOptions, String> {
+/// What the command line asks for.
+struct Args {
+    options: MeetingOptions,
+    /// Stop by itself after this many seconds.
+    lifetime: Option<u64>,
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
     let mut options = MeetingOptions::new(Path::new(""), "demo", 12);
     let mut dir: Option<PathBuf> = None;
+    let mut lifetime: Option<u64> = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -69,6 +77,7 @@ fn parse(args: &[String]) -> Result<MeetingOptions, String> {
             }
             "--port" => options.port = Some(number(&value("--port")?, "--port")?),
             "--dir" => dir = Some(PathBuf::from(value("--dir")?)),
+            "--lifetime" => lifetime = Some(number(&value("--lifetime")?, "--lifetime")?),
             "--hostile" => options.names = NameStyle::Hostile,
             "--prosody-only" => options.prosody_only = true,
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
@@ -88,7 +97,7 @@ fn parse(args: &[String]) -> Result<MeetingOptions, String> {
             rand::random::<u32>()
         )),
     };
-    Ok(options)
+    Ok(Args { options, lifetime })
 }
 
 fn number<T: std::str::FromStr>(text: &str, name: &str) -> Result<T, String> {
@@ -96,8 +105,9 @@ fn number<T: std::str::FromStr>(text: &str, name: &str) -> Result<T, String> {
         .map_err(|_| format!("{name} needs a number, not {text:?}"))
 }
 
-fn option_args(o: &MeetingOptions) -> Vec<String> {
-    let mut args = vec![
+fn option_args(args: &Args) -> Vec<String> {
+    let o = &args.options;
+    let mut list: Vec<String> = vec![
         "--room".into(),
         o.room.clone(),
         "--participants".into(),
@@ -108,18 +118,22 @@ fn option_args(o: &MeetingOptions) -> Vec<String> {
         o.dir.display().to_string(),
     ];
     if let Some(port) = o.port {
-        args.extend(["--port".into(), port.to_string()]);
+        list.extend(["--port".into(), port.to_string()]);
     }
     if o.names == NameStyle::Hostile {
-        args.push("--hostile".into());
+        list.push("--hostile".into());
     }
     if o.prosody_only {
-        args.push("--prosody-only".into());
+        list.push("--prosody-only".into());
     }
-    args
+    if let Some(seconds) = args.lifetime {
+        list.extend(["--lifetime".into(), seconds.to_string()]);
+    }
+    list
 }
 
-fn start(o: &MeetingOptions) -> Result<(), String> {
+fn start(args: &Args) -> Result<(), String> {
+    let o = &args.options;
     std::fs::create_dir_all(&o.dir)
         .map_err(|e| format!("cannot create {}: {e}", o.dir.display()))?;
     for stale in ["meeting.env", "failed", "testbed.pid"] {
@@ -133,7 +147,7 @@ fn start(o: &MeetingOptions) -> Result<(), String> {
     let mut command = std::process::Command::new(exe);
     command
         .arg("run")
-        .args(option_args(o))
+        .args(option_args(args))
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err);
@@ -186,7 +200,8 @@ fn start(o: &MeetingOptions) -> Result<(), String> {
     }
 }
 
-fn run(o: &MeetingOptions) -> Result<(), String> {
+fn run(args: &Args) -> Result<(), String> {
+    let o = &args.options;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -235,7 +250,18 @@ fn run(o: &MeetingOptions) -> Result<(), String> {
         let _ = std::io::stdout().flush();
         tracing::info!(participants = count, room = %room_jid, "the test meeting is up");
 
-        wait_for_signal().await;
+        match args.lifetime {
+            Some(seconds) => {
+                let lifetime = Duration::from_secs(seconds);
+                if tokio::time::timeout(lifetime, wait_for_signal())
+                    .await
+                    .is_err()
+                {
+                    tracing::info!("the meeting's lifetime of {seconds} s is over");
+                }
+            }
+            None => wait_for_signal().await,
+        }
         tracing::info!("stopping the test meeting");
         if let Some(meeting) = control.stop().await {
             meeting.stop().await;

@@ -247,3 +247,30 @@ fn http(method: &str, base: &str, path: &str, body: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+
+#[test]
+fn a_meeting_with_a_lifetime_stops_by_itself() {
+    let dir = TempDir::new("testbed-cli");
+    let out = testbed(
+        &["start", "--participants", "0", "--lifetime", "1"],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runner: i32 = std::fs::read_to_string(dir.path().join("testbed.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let prosody: i32 = std::fs::read_to_string(dir.path().join("prosody.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(wait_gone(runner), "the runner stopped after its lifetime");
+    assert!(wait_gone(prosody), "and so did prosody");
+    assert!(!dir.path().join("testbed.pid").exists());
+}

@@ -38,6 +38,9 @@ pub struct Board {
     pub lang: Signal<Lang>,
     /// Every form on the board posts here (and works without JavaScript).
     pub action: ServerAction<BoardAction>,
+    /// Every room's JID and title, the main room first: computed once per change
+    /// and shared by every person's "Move to…" menu.
+    pub targets: Memo<Vec<(String, String)>>,
 }
 
 impl Board {
@@ -61,15 +64,6 @@ impl Board {
                 .rev()
                 .find(|o| o.subject.as_deref() == Some(subject))
                 .cloned()
-        })
-    }
-
-    /// Every room, the main room first.
-    pub fn rooms(self) -> Vec<RoomView> {
-        self.view.with(|v| {
-            std::iter::once(v.main.clone())
-                .chain(v.rooms.iter().cloned())
-                .collect()
         })
     }
 
@@ -125,15 +119,33 @@ pub fn BoardPage() -> impl IntoView {
 #[component]
 fn BoardView(initial: MeetingView, meeting: MeetingRef) -> impl IntoView {
     let lang = expect_context::<Signal<Lang>>();
+    let view = RwSignal::new(initial);
+    let targets = Memo::new(move |_| {
+        let t = lang.get().t();
+        view.with(|v| {
+            std::iter::once((v.main.jid.clone(), t.main_room.to_owned()))
+                .chain(v.rooms.iter().map(|r| {
+                    (
+                        r.jid.clone(),
+                        r.name
+                            .clone()
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or_else(|| r.jid.clone()),
+                    )
+                }))
+                .collect()
+        })
+    });
     let board = Board {
         meeting: StoredValue::new(meeting.clone()),
-        view: RwSignal::new(initial),
+        view,
         selected: RwSignal::new(BTreeSet::new()),
         dragging: RwSignal::new(None),
         server_lost: RwSignal::new(false),
         error: RwSignal::new(None),
         lang,
         action: ServerAction::<BoardAction>::new(),
+        targets,
     };
     provide_context(board);
     Effect::new(move |_| match board.action.value().get() {

@@ -31,12 +31,12 @@ pub fn Person(person: ParticipantView, room: String) -> impl IntoView {
     let targets = {
         let room = room.clone();
         move || {
-            board
-                .rooms()
-                .into_iter()
-                .filter(|r| r.jid != room)
-                .map(|r| (r.jid.clone(), board.room_title(&r)))
-                .collect::<Vec<_>>()
+            board.targets.with(|all| {
+                all.iter()
+                    .filter(|(jid, _)| *jid != room)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
         }
     };
     let state = {

@@ -14,7 +14,14 @@ pub fn RoomCard(jid: String) -> impl IntoView {
     let t = move || board.lang.get().t();
     let room = {
         let jid = jid.clone();
-        Memo::new(move |_| board.rooms().into_iter().find(|r| r.jid == jid))
+        Memo::new(move |_| {
+            board.view.with(|v| {
+                std::iter::once(&v.main)
+                    .chain(v.rooms.iter())
+                    .find(|r| r.jid == jid)
+                    .cloned()
+            })
+        })
     };
     let is_main = move || room.with(|r| r.as_ref().is_some_and(|r| r.is_main));
     let title = move || room.get().map(|r| board.room_title(&r)).unwrap_or_default();
