@@ -1,46 +1,21 @@
 //! The stanzas the test meeting's clients send and read, built as typed elements.
 
+use server::xmpp::stanza::focus;
+use server::xmpp::stanza::iq::Iq;
+
 use crate::ns;
 use crate::xml::Element;
 
+pub use server::xmpp::stanza::muc::{join as muc_join, leave as muc_leave};
+
 /// A `<conference/>` request to the focus for `room`.
 pub fn conference_request(id: &str, focus_domain: &str, room: &str, machine_uid: &str) -> Element {
-    Element::new("iq", ns::CLIENT)
-        .attr("type", "set")
-        .attr("to", focus_domain)
-        .attr("id", id)
-        .child(
-            Element::new("conference", ns::FOCUS)
-                .attr("room", room)
-                .attr("machine-uid", machine_uid)
-                .child(
-                    Element::new("property", ns::FOCUS)
-                        .attr("name", "visitors-version")
-                        .attr("value", "1"),
-                ),
-        )
-}
-
-/// MUC join presence to `occupant` (`room/nick`) with an optional display name.
-pub fn muc_join(occupant: &str, display_name: Option<&str>) -> Element {
-    let mut presence = Element::new("presence", ns::CLIENT)
-        .attr("to", occupant)
-        .child(Element::new("x", ns::MUC));
-    if let Some(name) = display_name {
-        presence = presence.child(Element::new("nick", ns::NICK).text(name));
-    }
-    presence
-}
-
-/// Unavailable presence to `occupant`, with an optional `<status/>` text.
-pub fn muc_leave(occupant: &str, status: Option<&str>) -> Element {
-    let presence = Element::new("presence", ns::CLIENT)
-        .attr("type", "unavailable")
-        .attr("to", occupant);
-    match status {
-        Some(text) => presence.child(Element::new("status", ns::CLIENT).text(text)),
-        None => presence,
-    }
+    Iq::request(
+        "set",
+        id,
+        Some(focus_domain),
+        focus::conference_request(room, machine_uid),
+    )
 }
 
 /// An empty IQ result for `request`.
