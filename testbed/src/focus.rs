@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, HashMap};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use server::xmpp::stanza::muc::{self, Affiliation};
+
 use crate::domains::Domains;
 use crate::stanza::{self, MucPresence};
 use crate::stream::{self, Auth, StreamError};
@@ -322,7 +324,13 @@ impl State {
             .and_then(|o| o.real_jid.clone());
         let Some(real) = real else { return false };
         let id = self.id();
-        self.send(owner_grant(&id, room, jid::bare(&real))).await;
+        self.send(muc::set_affiliation(
+            &id,
+            room,
+            jid::bare(&real),
+            Affiliation::Owner,
+        ))
+        .await;
         true
     }
 
@@ -340,18 +348,8 @@ impl State {
         first.affiliation = "owner".into();
         let bare = jid::bare(first.real_jid.as_deref().unwrap_or_default()).to_owned();
         let id = self.id();
-        let grant = Element::new("iq", ns::CLIENT)
-            .attr("type", "set")
-            .attr("to", room)
-            .attr("id", id)
-            .child(
-                Element::new("query", ns::MUC_ADMIN).child(
-                    Element::new("item", ns::MUC_ADMIN)
-                        .attr("affiliation", "owner")
-                        .attr("jid", bare),
-                ),
-            );
-        self.send(grant).await;
+        self.send(muc::set_affiliation(&id, room, &bare, Affiliation::Owner))
+            .await;
     }
 
     fn session_initiate(&mut self, occupant: &str) -> Element {
@@ -383,19 +381,4 @@ impl State {
                     .child(content("video")),
             )
     }
-}
-
-/// A `muc#admin` request making `bare_jid` owner of `room`.
-fn owner_grant(id: &str, room: &str, bare_jid: &str) -> Element {
-    Element::new("iq", ns::CLIENT)
-        .attr("type", "set")
-        .attr("to", room)
-        .attr("id", id)
-        .child(
-            Element::new("query", ns::MUC_ADMIN).child(
-                Element::new("item", ns::MUC_ADMIN)
-                    .attr("affiliation", "owner")
-                    .attr("jid", bare_jid),
-            ),
-        )
 }

@@ -69,14 +69,19 @@ impl Board {
 
     /// How a room is called on this board.
     pub fn room_title(self, room: &RoomView) -> String {
-        if room.is_main {
-            self.lang.get().t().main_room.to_owned()
-        } else {
-            room.name
-                .clone()
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| room.jid.clone())
-        }
+        room_title(self.lang.get(), room)
+    }
+}
+
+/// The main room's name in `lang`, or a breakout room's name (its JID if unnamed).
+fn room_title(lang: Lang, room: &RoomView) -> String {
+    if room.is_main {
+        lang.t().main_room.to_owned()
+    } else {
+        room.name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| room.jid.clone())
     }
 }
 
