@@ -6,6 +6,8 @@
 //! |---|---|
 //! | `GET /participants` | lists the simulated participants and where they are |
 //! | `POST /participants` `{"name": "…", "ignore_moves": false}` | one more joins the main room |
+//! | `POST /participants/many` `{"names": ["…", …]}` | several join, sixteen at a time (at most 1000) |
+//! | `POST /participants/{nick}/room` `{"room": "<breakout room JID>"}` | that participant goes to the room on its own |
 //! | `DELETE /participants/{nick}` | that participant leaves |
 //! | `POST /moderators/{nick}` | makes that occupant of the main room a moderator |
 //! | `POST /restart` | restarts Prosody: every connection drops, the focus logs in again |
@@ -21,6 +23,23 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::meeting::Meeting;
 use crate::participant::{Participant, ParticipantConfig};
+
+/// Body of `POST /participants/many`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewParticipants {
+    pub names: Vec<String>,
+}
+
+/// Body of `POST /participants/{nick}/room`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GoTo {
+    pub room: String,
+}
+
+/// Most participants one request may add.
+const MAX_AT_ONCE: usize = 1000;
+/// Longest display name the API accepts, in characters.
+const MAX_NAME_CHARS: usize = 1000;
 
 /// A participant as the control API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -45,9 +64,10 @@ pub struct NewParticipant {
 enum Request {
     List(oneshot::Sender<Vec<ParticipantInfo>>),
     Add(
-        NewParticipant,
-        oneshot::Sender<Result<ParticipantInfo, String>>,
+        Vec<ParticipantConfig>,
+        oneshot::Sender<Result<Vec<ParticipantInfo>, String>>,
     ),
+    GoTo(String, String, oneshot::Sender<bool>),
     Remove(String, oneshot::Sender<bool>),
     Restart(oneshot::Sender<Result<(), String>>),
     Grant(String, oneshot::Sender<bool>),
@@ -83,7 +103,9 @@ impl Control {
         let owner = tokio::spawn(own(meeting, inbox));
         let app = Router::new()
             .route("/participants", get(list).post(add))
+            .route("/participants/many", post(add_many))
             .route("/participants/{nick}", delete(remove))
+            .route("/participants/{nick}/room", post(go_to))
             .route("/restart", post(restart))
             .route("/moderators/{nick}", post(grant))
             .with_state(requests.clone());
@@ -112,16 +134,17 @@ async fn own(mut meeting: Meeting, mut inbox: mpsc::Receiver<Request>) -> Meetin
             Request::List(reply) => {
                 let _ = reply.send(meeting.participants.iter().map(info).collect());
             }
-            Request::Add(new, reply) => {
-                let config = ParticipantConfig {
-                    display_name: new.name,
-                    ignore_moves: new.ignore_moves,
-                };
-                let result = match meeting.add_participants(vec![config]).await {
-                    Ok(()) => Ok(meeting.participants.last().map(info).expect("just added")),
+            Request::Add(configs, reply) => {
+                let before = meeting.participants.len();
+                let result = match meeting.add_participants(configs).await {
+                    Ok(()) => Ok(meeting.participants[before..].iter().map(info).collect()),
                     Err(e) => Err(e.to_string()),
                 };
                 let _ = reply.send(result);
+            }
+            Request::GoTo(nick, room, reply) => {
+                let found = meeting.participants.iter().find(|p| p.state().nick == nick);
+                let _ = reply.send(found.is_some_and(|p| p.go_to(&room)));
             }
             Request::Remove(nick, reply) => {
                 let found = meeting
@@ -166,16 +189,67 @@ async fn add(
     State(requests): Inbox,
     Json(new): Json<NewParticipant>,
 ) -> Result<(StatusCode, Json<ParticipantInfo>), (StatusCode, String)> {
-    if new.name.chars().count() > 1000 {
+    let config = ParticipantConfig {
+        display_name: new.name,
+        ignore_moves: new.ignore_moves,
+    };
+    let (status, Json(mut added)) = join(&requests, vec![config]).await?;
+    added
+        .pop()
+        .map(|one| (status, Json(one)))
+        .ok_or((StatusCode::BAD_GATEWAY, "nobody joined".into()))
+}
+
+async fn add_many(
+    State(requests): Inbox,
+    Json(new): Json<NewParticipants>,
+) -> Result<(StatusCode, Json<Vec<ParticipantInfo>>), (StatusCode, String)> {
+    if new.names.is_empty() || new.names.len() > MAX_AT_ONCE {
         return Err((
             StatusCode::BAD_REQUEST,
-            "the name is longer than 1000 characters".into(),
+            format!("give 1 to {MAX_AT_ONCE} names"),
         ));
     }
-    match ask(&requests, |r| Request::Add(new, r)).await {
+    let configs = new
+        .names
+        .into_iter()
+        .map(|display_name| ParticipantConfig {
+            display_name,
+            ignore_moves: false,
+        })
+        .collect();
+    join(&requests, configs).await
+}
+
+async fn join(
+    requests: &mpsc::Sender<Request>,
+    configs: Vec<ParticipantConfig>,
+) -> Result<(StatusCode, Json<Vec<ParticipantInfo>>), (StatusCode, String)> {
+    if configs
+        .iter()
+        .any(|c| c.display_name.chars().count() > MAX_NAME_CHARS)
+    {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            format!("a name is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    match ask(requests, |r| Request::Add(configs, r)).await {
         Ok(Ok(info)) => Ok((StatusCode::CREATED, Json(info))),
         Ok(Err(e)) => Err((StatusCode::BAD_GATEWAY, e)),
         Err(status) => Err((status, "the meeting is stopping".into())),
+    }
+}
+
+async fn go_to(
+    State(requests): Inbox,
+    Path(nick): Path<String>,
+    Json(target): Json<GoTo>,
+) -> StatusCode {
+    match ask(&requests, |r| Request::GoTo(nick, target.room, r)).await {
+        Ok(true) => StatusCode::ACCEPTED,
+        Ok(false) => StatusCode::NOT_FOUND,
+        Err(status) => status,
     }
 }
 

@@ -51,6 +51,7 @@ pub struct Participant {
     pub config: ParticipantConfig,
     state: watch::Receiver<ParticipantState>,
     leave: Option<oneshot::Sender<()>>,
+    go_to: mpsc::UnboundedSender<String>,
     task: JoinHandle<()>,
 }
 
@@ -77,6 +78,7 @@ impl Participant {
         };
         let (state_tx, state_rx) = watch::channel(initial);
         let (leave_tx, leave_rx) = oneshot::channel();
+        let (go_to_tx, go_to_rx) = mpsc::unbounded_channel();
         let mut client = Client {
             domains: domains.clone(),
             config: config.clone(),
@@ -92,13 +94,20 @@ impl Participant {
         client.discover().await?;
         client.enter(room).await?;
         client.wait_joined().await?;
-        let task = tokio::spawn(client.run(leave_rx));
+        let task = tokio::spawn(client.run(leave_rx, go_to_rx));
         Ok(Self {
             config,
             state: state_rx,
             leave: Some(leave_tx),
+            go_to: go_to_tx,
             task,
         })
+    }
+
+    /// Goes to a breakout room (by JID) on its own, as a Jitsi user does who
+    /// picks "Join" in the list of breakout rooms. False once it has left.
+    pub fn go_to(&self, room: &str) -> bool {
+        self.go_to.send(room.to_owned()).is_ok()
     }
 
     /// The latest state.
@@ -227,9 +236,18 @@ impl Client {
         Ok(())
     }
 
-    async fn run(mut self, mut leave: oneshot::Receiver<()>) {
+    async fn run(
+        mut self,
+        mut leave: oneshot::Receiver<()>,
+        mut go_to: mpsc::UnboundedReceiver<String>,
+    ) {
         loop {
             tokio::select! {
+                Some(room) = go_to.recv() => {
+                    if !self.follow_moves(room).await {
+                        break;
+                    }
+                }
                 _ = &mut leave => {
                     let room = self.state.borrow().room.clone();
                     if let Some(room) = room {

@@ -288,6 +288,26 @@ async fn move_sends_the_participant_who_follows_and_comes_back() {
 }
 
 #[tokio::test]
+async fn a_participant_can_go_to_a_breakout_room_on_their_own() {
+    let mut meeting = TestMeeting::start("selfmove", 0).await;
+    let mut m = moderator(&meeting).await;
+    meeting.join_people(&[("Ada", true)]).await;
+    let target = m.add_room("Eget val").await;
+    let ada = &meeting.m().participants[0];
+    // Even one that ignores the moderators' moves can pick a room itself.
+    assert!(ada.go_to(&target));
+    let update = m
+        .update_where(UPDATE_WAIT, |u| {
+            real_jids(&u["rooms"][jid::node(&target).unwrap()]).contains(&ada.jid())
+        })
+        .await;
+    assert!(!real_jids(main_room(&update)).contains(&ada.jid()));
+    assert_eq!(ada.state().room.as_deref(), Some(target.as_str()));
+    assert_eq!(ada.state().moves_received, 0);
+    meeting.stop().await;
+}
+
+#[tokio::test]
 async fn a_participant_who_ignores_moves_stays_put() {
     let mut meeting = TestMeeting::start("stubborn", 0).await;
     let room = meeting.room();

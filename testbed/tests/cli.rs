@@ -89,6 +89,36 @@ fn start_prints_the_variables_and_stop_ends_everything() {
         404
     );
     assert_eq!(http("POST", &control, "/participants", "{bad json").0, 400);
+    let (status, body) = http(
+        "POST",
+        &control,
+        "/participants/many",
+        r#"{"names":["Many 1","Many 2","Many 3"]}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body.matches("\"nick\"").count(), 3, "{body}");
+    assert!(body.contains("Many 3"), "{body}");
+    assert_eq!(
+        http("GET", &control, "/participants", "")
+            .1
+            .matches("\"nick\"")
+            .count(),
+        5
+    );
+    assert_eq!(
+        http("POST", &control, "/participants/many", r#"{"names":[]}"#).0,
+        400
+    );
+    assert_eq!(
+        http(
+            "POST",
+            &control,
+            "/participants/nobody/room",
+            r#"{"room":"r@breakout.meet.test"}"#
+        )
+        .0,
+        404
+    );
 
     let runner: i32 = std::fs::read_to_string(dir.path().join("testbed.pid"))
         .unwrap()
