@@ -21,19 +21,85 @@ mod ssr {
 
     use leptos::prelude::ServerFnError;
 
+    use crate::identity;
     use crate::meeting::{Command, MeetingRef, Receipt};
-    use crate::service::MeetingService;
+    use crate::service::{MeetingService, Moderator};
 
     pub fn service() -> Result<Arc<dyn MeetingService>, ServerFnError> {
         crate::service::service().ok_or_else(|| ServerFnError::new(super::NO_SERVICE))
     }
 
+    /// The moderator behind this request (see [`identity`]).
+    pub fn moderator() -> Result<Moderator, ServerFnError> {
+        identity::moderator().map_err(|e| ServerFnError::new(e.to_string()))
+    }
+
     pub async fn execute(meeting: MeetingRef, command: Command) -> Result<Receipt, ServerFnError> {
         service()?
-            .command(&meeting, command)
+            .command(&moderator()?, &meeting, command)
             .await
             .map_err(|e| ServerFnError::new(e.to_string()))
     }
+}
+
+/// The start page's form: keeps the moderator's display name and token (in
+/// `HttpOnly` cookies) and sends the browser to the meeting's board. A plain form
+/// post is redirected: to the board, or back to the start page with
+/// `?problem=meeting|name|token` and what was typed; from scripts a problem is
+/// an error with that code.
+#[server(prefix = "/api", endpoint = "open")]
+pub async fn open_meeting(
+    meeting: String,
+    display_name: Option<String>,
+    token: Option<String>,
+) -> Result<String, ServerFnError> {
+    use crate::identity;
+    let checked = MeetingRef::from_input(&meeting)
+        .ok_or("meeting")
+        .and_then(|target| {
+            let name = identity::check_name(display_name.as_deref().unwrap_or_default())
+                .map_err(identity::IdentityError::code)?;
+            let token = identity::check_token(token.as_deref().unwrap_or_default())
+                .map_err(identity::IdentityError::code)?;
+            Ok((target, name, token))
+        });
+    let problem = match checked {
+        Ok((target, name, token)) => match identity::remember(name.as_deref(), token.as_deref()) {
+            Ok(_) => {
+                let path = target.path();
+                leptos_axum::redirect(&path);
+                return Ok(path);
+            }
+            Err(e) => e.code(),
+        },
+        Err(code) => code,
+    };
+    if identity::wants_html() {
+        let back = url_query(&[
+            ("meeting", meeting.as_str()),
+            ("name", display_name.as_deref().unwrap_or_default()),
+            ("problem", problem),
+        ]);
+        leptos_axum::redirect(&format!("/?{back}"));
+        return Ok(String::new());
+    }
+    Err(ServerFnError::new(problem))
+}
+
+/// `a=b&c=d`, every value percent-encoded.
+#[cfg(feature = "ssr")]
+fn url_query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::identity::percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The display name this browser gave before, for the start page's form.
+#[server(prefix = "/api", endpoint = "remembered")]
+pub async fn remembered_name() -> Result<Option<String>, ServerFnError> {
+    Ok(crate::identity::remembered_name())
 }
 
 /// The meeting's latest state. A fresh session gets a few seconds to join, so that
@@ -42,7 +108,7 @@ mod ssr {
 pub async fn get_meeting(meeting: MeetingRef) -> Result<MeetingView, ServerFnError> {
     use futures::StreamExt;
     let mut views = ssr::service()?
-        .watch(&meeting)
+        .watch(&ssr::moderator()?, &meeting)
         .map_err(|e| ServerFnError::new(e.to_string()))?;
     let mut latest = views
         .next()
@@ -77,13 +143,14 @@ pub async fn watch_meeting(
 ) -> Result<BoxedStream<MeetingView, ServerFnError>, ServerFnError> {
     use futures::{SinkExt, StreamExt};
     let service = ssr::service()?;
+    let who = ssr::moderator()?;
     let (mut tx, rx) = futures::channel::mpsc::channel(4);
     tokio::spawn(async move {
         let mut input = input;
         let Some(Ok(meeting)) = input.next().await else {
             return;
         };
-        let mut views = match service.watch(&meeting) {
+        let mut views = match service.watch(&who, &meeting) {
             Ok(views) => views,
             Err(e) => {
                 let _ = tx.send(Err(ServerFnError::new(e.to_string()))).await;
@@ -105,7 +172,8 @@ pub async fn run_command(meeting: MeetingRef, command: Command) -> Result<Receip
     ssr::execute(meeting, command).await
 }
 
-/// A command from a plain form: every action of the board works without JavaScript.
+/// A command from a plain form: every action of the board works without
+/// JavaScript. People picked for a move come as `picked[p<id>]=<id>`.
 #[server(prefix = "/api", endpoint = "action")]
 pub async fn board_action(
     room: String,
@@ -115,6 +183,7 @@ pub async fn board_action(
     count: Option<usize>,
     target: Option<String>,
     participant: Option<String>,
+    picked: Option<std::collections::BTreeMap<String, String>>,
     include_moderators: Option<String>,
     language: Option<String>,
 ) -> Result<Receipt, ServerFnError> {
@@ -122,54 +191,88 @@ pub async fn board_action(
         room,
         tenant: tenant.filter(|t| !t.is_empty()),
     };
-    let command = form_command(
-        &action,
+    let fields = FormFields {
+        action,
         name,
         count,
         target,
-        participant,
-        include_moderators,
+        participants: participant
+            .into_iter()
+            .chain(picked.unwrap_or_default().into_values())
+            .collect(),
+        include_moderators: include_moderators.is_some(),
         language,
-    )
-    .ok_or_else(|| ServerFnError::new(format!("unknown or incomplete action {action:?}")))?;
-    ssr::execute(meeting, command).await
+    };
+    let result = match form_command(&fields) {
+        Some(command) => ssr::execute(meeting.clone(), command).await,
+        None => Err(ServerFnError::new(format!(
+            "unknown or incomplete action {:?}",
+            fields.action
+        ))),
+    };
+    // A plain form goes back to the board (whatever the browser says of where it
+    // was), with the reason when the command was refused.
+    if crate::identity::wants_html() {
+        let back = match &result {
+            Ok(_) => meeting.path(),
+            Err(e) => format!(
+                "{}?{}",
+                meeting.path(),
+                url_query(&[(
+                    "problem",
+                    crate::board::clean_error(&e.to_string()).as_str()
+                )])
+            ),
+        };
+        leptos_axum::redirect(&back);
+        return Ok(Vec::new());
+    }
+    result
+}
+
+/// What a board form says, however it was sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormFields {
+    pub action: String,
+    pub name: Option<String>,
+    pub count: Option<usize>,
+    /// A room's JID.
+    pub target: Option<String>,
+    pub participants: Vec<String>,
+    pub include_moderators: bool,
+    /// `en` for English default room names; Swedish otherwise.
+    pub language: Option<String>,
 }
 
 /// Reads a board form into a command.
-pub fn form_command(
-    action: &str,
-    name: Option<String>,
-    count: Option<usize>,
-    target: Option<String>,
-    participant: Option<String>,
-    include_moderators: Option<String>,
-    language: Option<String>,
-) -> Option<Command> {
-    let language = match language.as_deref() {
+pub fn form_command(form: &FormFields) -> Option<Command> {
+    let language = match form.language.as_deref() {
         Some("en") => Language::English,
         _ => Language::Swedish,
     };
-    Some(match action {
-        "create" => Command::CreateRoom { name: name? },
+    let name = || form.name.clone().filter(|n| !n.trim().is_empty());
+    let target = || form.target.clone().filter(|t| !t.is_empty());
+    Some(match form.action.as_str() {
+        "create" => Command::CreateRoom { name: name()? },
         "create_many" => Command::CreateRooms {
-            count: count?,
+            count: form.count?,
             names: Vec::new(),
             language,
         },
         "rename" => Command::RenameRoom {
-            room: target?,
-            name: name?,
+            room: target()?,
+            name: name()?,
         },
-        "close" => Command::CloseRoom { room: target? },
-        "remove" => Command::RemoveRoom { room: target? },
-        "move" => Command::Move {
-            participants: vec![participant?],
-            to: target?,
+        "close" => Command::CloseRoom { room: target()? },
+        "remove" => Command::RemoveRoom { room: target()? },
+        "move" if !form.participants.is_empty() => Command::Move {
+            participants: form.participants.clone(),
+            to: target()?,
         },
         "send_back" => Command::SendEveryoneBack,
         "auto_assign" => Command::AutoAssign {
             rooms: Vec::new(),
-            include_moderators: include_moderators.is_some(),
+            include_moderators: form.include_moderators,
         },
         _ => return None,
     })
@@ -179,33 +282,32 @@ pub fn form_command(
 mod tests {
     use super::*;
 
+    fn form(action: &str) -> FormFields {
+        FormFields {
+            action: action.into(),
+            ..FormFields::default()
+        }
+    }
+
     #[test]
     fn forms_become_commands() {
         assert_eq!(
-            form_command(
-                "move",
-                None,
-                None,
-                Some("r@b".into()),
-                Some("abc".into()),
-                None,
-                None
-            ),
+            form_command(&FormFields {
+                target: Some("r@b".into()),
+                participants: vec!["abc".into(), "def".into()],
+                ..form("move")
+            }),
             Some(Command::Move {
-                participants: vec!["abc".into()],
+                participants: vec!["abc".into(), "def".into()],
                 to: "r@b".into()
             })
         );
         assert_eq!(
-            form_command(
-                "create_many",
-                None,
-                Some(3),
-                None,
-                None,
-                None,
-                Some("en".into())
-            ),
+            form_command(&FormFields {
+                count: Some(3),
+                language: Some("en".into()),
+                ..form("create_many")
+            }),
             Some(Command::CreateRooms {
                 count: 3,
                 names: vec![],
@@ -213,27 +315,38 @@ mod tests {
             })
         );
         assert_eq!(
-            form_command(
-                "auto_assign",
-                None,
-                None,
-                None,
-                None,
-                Some("on".into()),
-                None
-            ),
+            form_command(&FormFields {
+                include_moderators: true,
+                ..form("auto_assign")
+            }),
             Some(Command::AutoAssign {
                 rooms: vec![],
                 include_moderators: true
             })
         );
         assert_eq!(
-            form_command("move", None, None, None, Some("abc".into()), None, None),
-            None
+            form_command(&FormFields {
+                participants: vec!["abc".into()],
+                ..form("move")
+            }),
+            None,
+            "a move needs a room"
         );
         assert_eq!(
-            form_command("explode", None, None, None, None, None, None),
+            form_command(&FormFields {
+                target: Some("r@b".into()),
+                ..form("move")
+            }),
+            None,
+            "a move needs people"
+        );
+        assert_eq!(
+            form_command(&FormFields {
+                name: Some("   ".into()),
+                ..form("create")
+            }),
             None
         );
+        assert_eq!(form_command(&form("explode")), None);
     }
 }

@@ -7,6 +7,8 @@
 pub mod api;
 mod board;
 pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod identity;
 pub mod meeting;
 mod not_found;
 #[cfg(feature = "ssr")]
@@ -16,10 +18,15 @@ mod start_page;
 
 pub use shell::{App, shell};
 
-/// The WebAssembly entry point: attaches the reactive app to the server-rendered page.
+/// The WebAssembly entry point: brings the page's islands (the live board) to life.
+/// Everything else is plain server-rendered HTML.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Controls that only work with scripts (see `.js-only` in the stylesheet).
+    if let Some(root) = leptos::prelude::document().document_element() {
+        root.set_class_name("js");
+    }
+    leptos::mount::hydrate_islands();
 }

@@ -112,7 +112,7 @@ pub struct SelfView {
 }
 
 /// How a command (or one item of a bulk command) went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OutcomeState {
     /// Sent or queued; not yet confirmed by the meeting.
     Pending,
@@ -151,6 +151,24 @@ pub struct MeetingView {
 }
 
 impl MeetingView {
+    /// A meeting not joined yet: nobody in it, connecting.
+    pub fn placeholder(meeting: MeetingRef) -> Self {
+        Self {
+            meeting,
+            status: LinkStatus::Connecting,
+            me: None,
+            can_rename: false,
+            main: RoomView {
+                jid: String::new(),
+                name: None,
+                is_main: true,
+                participants: Vec::new(),
+            },
+            rooms: Vec::new(),
+            outcomes: Vec::new(),
+        }
+    }
+
     /// Every participant in every room.
     pub fn participant_count(&self) -> usize {
         self.main.participants.len()
@@ -249,6 +267,12 @@ impl std::error::Error for Refusal {}
 
 /// The outcome ids a command was given, one per item.
 pub type Receipt = Vec<u64>;
+
+/// Text-direction embeddings, overrides and isolates (not the plain LRM/RLM
+/// marks): refused in names the panel sends, since they can disguise them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
 
 #[cfg(test)]
 mod tests {

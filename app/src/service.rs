@@ -9,6 +9,28 @@ use futures::stream::BoxStream;
 
 use crate::meeting::{Command, MeetingRef, MeetingView, Receipt, Refusal};
 
+/// One browser moderating through the panel. Each has its own occupant in the
+/// meeting, which a Jitsi moderator must grant moderator (or its token makes one).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Moderator {
+    /// Random, from the browser's cookie: keeps each browser on its own session.
+    pub id: String,
+    /// The panel's name in the meeting; the server's default when `None`.
+    pub display_name: Option<String>,
+    /// A Jitsi JWT for token deployments. Never shown, never logged.
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for Moderator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Moderator")
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
 /// Errors of the service itself (not refusals of a command).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceError {
@@ -16,19 +38,27 @@ pub enum ServiceError {
     BadMeeting(String),
     #[error("the panel is not configured: {0}")]
     Misconfigured(String),
+    #[error("the panel is moderating as many meetings as it may ({0}); try again later")]
+    Busy(usize),
     #[error(transparent)]
     Refused(#[from] Refusal),
 }
 
 /// The moderator panel's engine, as the app sees it.
 pub trait MeetingService: Send + Sync + 'static {
-    /// Joins the meeting if not yet there; the stream yields the latest state
-    /// first and then every change. A slow reader skips states, never lags.
-    fn watch(&self, meeting: &MeetingRef) -> Result<BoxStream<'static, MeetingView>, ServiceError>;
+    /// Joins the meeting as `who` if not yet there; the stream yields the latest
+    /// state first and then every change. A slow reader skips states, never lags.
+    fn watch(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+    ) -> Result<BoxStream<'static, MeetingView>, ServiceError>;
 
-    /// Validates and runs a command; the receipt's ids appear in the view's outcomes.
+    /// Validates and runs a command as `who`; the receipt's ids appear in the
+    /// view's outcomes.
     fn command(
         &self,
+        who: &Moderator,
         meeting: &MeetingRef,
         command: Command,
     ) -> BoxFuture<'static, Result<Receipt, ServiceError>>;

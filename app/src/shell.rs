@@ -5,7 +5,6 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
-    hooks::use_query_map,
 };
 
 use crate::board::BoardPage;
@@ -16,6 +15,8 @@ use crate::start_page::StartPage;
 /// The whole HTML document, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
+    #[cfg(feature = "ssr")]
+    script_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -25,13 +26,34 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Only this page's own scripts run: the inline hydration scripts carry this
+/// response's nonce, and what they load is trusted through them. Styles,
+/// images and connections come from this site only.
+#[cfg(feature = "ssr")]
+fn script_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.append_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -94,16 +116,12 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Frame() -> impl IntoView {
-    let query = use_query_map();
-    let base = request_lang();
-    let lang = Signal::derive(move || {
-        query
-            .with(|q| q.get("lang").and_then(|l| Lang::parse(&l)))
-            .unwrap_or(base)
-    });
+    // The language is fixed for the page's life: the switch loads the page again.
+    let lang = request_lang();
     provide_context(lang);
     #[cfg(feature = "ssr")]
-    if let Some(chosen) = query.with_untracked(|q| q.get("lang").and_then(|l| Lang::parse(&l)))
+    if let Some(chosen) = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("lang").and_then(|l| Lang::parse(&l)))
         && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(cookie) = http::HeaderValue::from_str(&format!(
             "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
@@ -112,31 +130,19 @@ fn Frame() -> impl IntoView {
     {
         response.append_header(http::header::SET_COOKIE, cookie);
     }
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        use wasm_bindgen::JsCast;
-        let code = lang.get().code();
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("lang", code);
-        }
-        if let Ok(html) = document().dyn_into::<web_sys::HtmlDocument>() {
-            let _ = html.set_cookie(&format!(
-                "lang={code}; Path=/; Max-Age=31536000; SameSite=Lax"
-            ));
-        }
-    });
-    let switch = move || format!("?lang={}", lang.get().other().code());
+    let other = lang.other();
     view! {
         <nav class="top" aria-label="Grupprum">
             <a class="brand" href="/">"Grupprum"</a>
-            <a class="lang-switch" href=switch hreflang=move || lang.get().other().code() data-testid="lang-switch">
-                {move || lang.get().t().switch_language}
+            <a class="lang-switch" href=format!("?lang={}", other.code()) hreflang=other.code() rel="external"
+                data-testid="lang-switch">
+                {lang.t().switch_language}
             </a>
         </nav>
         <main>
             <Routes fallback=NotFound>
-                <Route path=StaticSegment("") view=StartPage />
-                // Async: the whole board in the first response, complete without JavaScript.
+                // Async: the whole page in the first response, complete without JavaScript.
+                <Route path=StaticSegment("") view=StartPage ssr=SsrMode::Async />
                 <Route path=ParamSegment("room") view=BoardPage ssr=SsrMode::Async />
                 <Route path=(ParamSegment("tenant"), ParamSegment("room")) view=BoardPage ssr=SsrMode::Async />
             </Routes>

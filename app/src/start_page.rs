@@ -1,56 +1,77 @@
 //! The start page: the moderator names the meeting (a room name or a full Jitsi
-//! address, tenant included) and goes to its board.
+//! address, tenant included), the name the panel takes in it, and optionally a
+//! Jitsi token; then goes to the meeting's board.
+//!
+//! A plain form, rendered on the server: it posts to the `open_meeting` server
+//! function, which keeps the name and token and redirects to the board, or back
+//! here with `?problem=` and what was typed. `/?meeting=<name or address>` opens
+//! a board straight away.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
 
+use crate::api::{OpenMeeting, remembered_name};
 use crate::i18n::Lang;
 use crate::meeting::MeetingRef;
 
-/// Without JavaScript the form is a GET to this page; the server then redirects
-/// to the board. With JavaScript the browser goes there directly.
 #[component]
 pub fn StartPage() -> impl IntoView {
-    let lang = expect_context::<Signal<Lang>>();
-    let t = move || lang.get().t();
+    let t = expect_context::<Lang>().t();
     let query = use_query_map();
     let asked = query.with_untracked(|q| q.get("meeting"));
-    let invalid = RwSignal::new(
+    let given_name = query.with_untracked(|q| q.get("name"));
+    let problem = query.with_untracked(|q| q.get("problem")).or_else(|| {
         asked
             .as_deref()
-            .is_some_and(|m| MeetingRef::from_input(m).is_none()),
-    );
+            .is_some_and(|m| MeetingRef::from_input(m).is_none())
+            .then(|| "meeting".to_owned())
+    });
     #[cfg(feature = "ssr")]
-    if let Some(meeting) = asked.as_deref().and_then(MeetingRef::from_input) {
+    if problem.is_none()
+        && let Some(meeting) = asked.as_deref().and_then(MeetingRef::from_input)
+    {
         leptos_axum::redirect(&meeting.path());
     }
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    let input = NodeRef::<leptos::html::Input>::new();
-    let navigate = use_navigate();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        let Some(field) = input.get() else { return };
-        ev.prevent_default();
-        match MeetingRef::from_input(&field.value()) {
-            Some(meeting) => navigate(&meeting.path(), Default::default()),
-            None => invalid.set(true),
+    let problem = problem.map(|code| {
+        let text = match code.as_str() {
+            "meeting" => t.bad_meeting,
+            "name" => t.bad_name,
+            "token" => t.bad_token,
+            _ => t.start_failed,
+        };
+        view! { <p class="banner banner-error" role="alert" data-testid="start-problem">{text}</p> }
+    });
+    let remembered = Resource::new_blocking(|| (), |_| remembered_name());
+    let name_field = move || {
+        let value = given_name
+            .clone()
+            .or_else(|| remembered.get().and_then(Result::ok).flatten())
+            .unwrap_or_default();
+        view! {
+            <input id="display_name" name="display_name" type="text" maxlength="64" autocomplete="nickname"
+                aria-describedby="name-hint" value=value />
         }
     };
+    let open_url = <OpenMeeting as ServerFn>::url();
     view! {
         <div class="start">
             <h1>"Grupprum"</h1>
-            <p class="tagline">{move || t().tagline}</p>
-            <form method="get" action="/" class="open-meeting" on:submit=on_submit>
-                <label for="meeting">{move || t().meeting_label}</label>
-                <input id="meeting" name="meeting" type="text" required autocomplete="off" node_ref=input
-                    aria-describedby="meeting-hint" value=asked.clone().unwrap_or_default() />
-                <p id="meeting-hint" class="hint">{move || t().meeting_hint}</p>
-                {move || invalid.get().then(|| view! { <p class="banner banner-error" role="alert">{t().bad_meeting}</p> })}
-                <button type="submit">{move || t().open}</button>
+            <p class="tagline">{t.tagline}</p>
+            <form method="post" action=open_url class="open-meeting">
+                <label for="meeting">{t.meeting_label}</label>
+                <input id="meeting" name="meeting" type="text" required autocomplete="off"
+                    aria-describedby="meeting-hint" value=asked.unwrap_or_default() />
+                <p id="meeting-hint" class="hint">{t.meeting_hint}</p>
+                <label for="display_name">{t.name_label}</label>
+                <Suspense fallback=|| ()>{name_field}</Suspense>
+                <p id="name-hint" class="hint">{t.name_hint}</p>
+                <label for="token">{t.token_label}</label>
+                <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint" />
+                <p id="token-hint" class="hint">{t.token_hint}</p>
+                {problem}
+                <button type="submit">{t.open}</button>
             </form>
-            <p class="status" data-testid="hydration">
-                {move || if hydrated.get() { "interactive" } else { "server-rendered" }}
-            </p>
         </div>
     }
 }

@@ -9,10 +9,17 @@ use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::web_security::{self, Policy};
+
 /// Builds the router for the given site options. Static files come from
 /// `options.site_root`; everything else is rendered by the app. The meeting
 /// service, when there is one, is provided as context to pages and server functions.
-pub fn router(options: LeptosOptions, meetings: Option<Arc<dyn MeetingService>>) -> Router {
+/// Every response passes [`web_security::guard`].
+pub fn router(
+    options: LeptosOptions,
+    meetings: Option<Arc<dyn MeetingService>>,
+    policy: Policy,
+) -> Router {
     let routes = generate_route_list(App);
     let site = std::path::PathBuf::from(options.site_root.as_ref());
     // The site's own files come first: the board's `/<tenant>/<room>` route would
@@ -38,4 +45,8 @@ pub fn router(options: LeptosOptions, meetings: Option<Arc<dyn MeetingService>>)
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
+        .layer(axum::middleware::from_fn_with_state(
+            policy,
+            web_security::guard,
+        ))
 }

@@ -2,4 +2,5 @@
 
 pub mod http;
 pub mod jitsi;
+pub mod web_security;
 pub mod xmpp;

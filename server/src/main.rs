@@ -14,6 +14,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use server::jitsi::config::{ClientConfig, ConfigError};
 use server::jitsi::service::Sessions;
+use server::web_security::Policy;
 use server::xmpp::transport::WebSocketConnector;
 use tracing_subscriber::EnvFilter;
 
@@ -51,6 +52,10 @@ async fn run() -> Result<(), String> {
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let policy = match std::env::var(server::web_security::FRAME_ANCESTORS_VAR) {
+        Ok(sources) => Policy::frame_ancestors(&sources).map_err(|e| e.to_string())?,
+        Err(_) => Policy::default(),
+    };
     let sessions = jitsi_sessions()?;
     let service = sessions.clone().map(|s| s as Arc<dyn MeetingService>);
     tracing::info!("listening on http://{local}");
@@ -58,7 +63,7 @@ async fn run() -> Result<(), String> {
     // Stop on SIGTERM or Ctrl-C; connections get a few seconds to finish (live
     // boards hold WebSockets open), then the server stops regardless.
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
-    let serve = axum::serve(listener, server::http::router(options, service))
+    let serve = axum::serve(listener, server::http::router(options, service, policy))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             let _ = stopping_tx.send(true);
@@ -100,7 +105,7 @@ fn jitsi_sessions() -> Result<Option<Arc<Sessions>>, String> {
     }
     let connector = WebSocketConnector::new(roots).map_err(|e| e.to_string())?;
     tracing::info!(service = %server::xmpp::transport::redact(&config.service_url), domain = %config.domain, "Jitsi deployment");
-    Ok(Some(Arc::new(Sessions::new(config, Arc::new(connector)))))
+    Ok(Some(Sessions::new(config, Arc::new(connector))))
 }
 
 async fn shutdown_signal() {

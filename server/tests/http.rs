@@ -11,7 +11,7 @@ fn router() -> axum::Router {
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    server::http::router(options, None)
+    server::http::router(options, None, server::web_security::Policy::default())
 }
 
 async fn get(path: &str) -> (StatusCode, String) {
@@ -35,8 +35,8 @@ async fn the_start_page_is_rendered_on_the_server() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<h1>Grupprum</h1>"), "{html}");
     assert!(
-        html.contains("server-rendered"),
-        "not yet hydrated in the HTML"
+        html.contains("<form method=\"post\" action=\"/api/open\""),
+        "a plain form, working without scripts: {html}"
     );
     assert!(
         html.contains("/pkg/grupprum.js") && html.contains("/pkg/grupprum_bg.wasm"),
@@ -67,4 +67,244 @@ fn bad_jitsi_settings_stop_the_server_with_a_clear_error() {
         stderr.contains("bad Jitsi settings: XMPP_WS_URL is not valid: it must be a ws:// or wss:// address without a query"),
         "{stderr}"
     );
+}
+
+/// Records what the router asks of the meeting service; every command succeeds.
+#[derive(Default)]
+struct Recorder {
+    calls: std::sync::Mutex<
+        Vec<(
+            app::service::Moderator,
+            app::meeting::MeetingRef,
+            app::meeting::Command,
+        )>,
+    >,
+}
+
+impl app::service::MeetingService for Recorder {
+    fn watch(
+        &self,
+        _who: &app::service::Moderator,
+        _meeting: &app::meeting::MeetingRef,
+    ) -> Result<
+        futures::stream::BoxStream<'static, app::meeting::MeetingView>,
+        app::service::ServiceError,
+    > {
+        Ok(Box::pin(futures::stream::empty()))
+    }
+
+    fn command(
+        &self,
+        who: &app::service::Moderator,
+        meeting: &app::meeting::MeetingRef,
+        command: app::meeting::Command,
+    ) -> futures::future::BoxFuture<
+        'static,
+        Result<app::meeting::Receipt, app::service::ServiceError>,
+    > {
+        self.calls
+            .lock()
+            .unwrap()
+            .push((who.clone(), meeting.clone(), command));
+        Box::pin(async { Ok(vec![1]) })
+    }
+}
+
+fn router_with(service: std::sync::Arc<Recorder>) -> axum::Router {
+    let options = LeptosOptions::builder()
+        .output_name("grupprum")
+        .site_root("target/site")
+        .build();
+    server::http::router(
+        options,
+        Some(service),
+        server::web_security::Policy::frame_ancestors("https://meet.example").unwrap(),
+    )
+}
+
+async fn post_form(
+    router: axum::Router,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> axum::response::Response {
+    let mut request = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    router
+        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn board_forms_without_scripts_become_commands_and_go_back_to_the_board() {
+    use app::meeting::Command;
+    let service = std::sync::Arc::new(Recorder::default());
+    let cookie = ("cookie", "grupprum_id=0123456789abcdef0123456789abcdef");
+    let response = post_form(
+        router_with(service.clone()),
+        "/api/action",
+        "room=demo&tenant=agency&action=move&picked%5Bp0a1b2c3d%5D=0a1b2c3d&picked%5Bp12345678%5D=12345678&target=r%40breakout.meet.test",
+        &[cookie, ("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/agency/demo");
+    let response = post_form(
+        router_with(service.clone()),
+        "/api/action",
+        "room=demo&action=create&name=Planering",
+        &[cookie],
+    )
+    .await;
+    assert_eq!(response.headers()["location"], "/demo");
+    let calls = service.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2);
+    let (who, meeting, command) = &calls[0];
+    assert_eq!(who.id, "0123456789abcdef0123456789abcdef");
+    assert_eq!(meeting.tenant.as_deref(), Some("agency"));
+    let Command::Move { participants, to } = command else {
+        panic!("{command:?}")
+    };
+    let mut participants = participants.clone();
+    participants.sort();
+    assert_eq!(participants, ["0a1b2c3d", "12345678"]);
+    assert_eq!(to, "r@breakout.meet.test");
+    assert_eq!(
+        calls[1].2,
+        Command::CreateRoom {
+            name: "Planering".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_incomplete_form_goes_back_with_the_reason() {
+    let service = std::sync::Arc::new(Recorder::default());
+    let response = post_form(
+        router_with(service.clone()),
+        "/api/action",
+        "room=demo&action=move&target=r%40b",
+        &[],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/demo?problem=unknown%20or%20incomplete%20action"),
+        "{location}"
+    );
+    assert!(service.calls.lock().unwrap().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn cross_site_calls_are_refused_before_they_reach_a_meeting() {
+    let service = std::sync::Arc::new(Recorder::default());
+    for headers in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site")],
+        vec![("origin", "https://evil.test"), ("host", "panel.example")],
+    ] {
+        let response = post_form(
+            router_with(service.clone()),
+            "/api/action",
+            "room=demo&action=send_back",
+            &headers,
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    assert!(service.calls.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers_and_a_script_nonce() {
+    let service = std::sync::Arc::new(Recorder::default());
+    let response = router_with(service)
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let policies: Vec<String> = response
+        .headers()
+        .get_all("content-security-policy")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        policies.contains(&"frame-ancestors https://meet.example".to_owned()),
+        "{policies:?}"
+    );
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    let nonce = html
+        .split("<script type=\"module\" nonce=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the hydration script has a nonce");
+    assert!(
+        policies
+            .iter()
+            .any(|p| p.contains(&format!("script-src 'nonce-{nonce}'"))),
+        "{policies:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_start_page_keeps_the_name_and_token_in_httponly_cookies() {
+    let service = std::sync::Arc::new(Recorder::default());
+    let response = post_form(
+        router_with(service.clone()),
+        "/api/open",
+        "meeting=https%3A%2F%2Fmeet.example%2Fagency%2FDemo&display_name=Kim+%3Cpanel%3E&token=aaa.bbb.ccc",
+        &[("x-forwarded-proto", "https")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/agency/Demo");
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let find = |name: &str| {
+        cookies
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("no {name} in {cookies:?}"))
+            .clone()
+    };
+    for name in ["grupprum_id", "grupprum_name", "grupprum_token"] {
+        let cookie = find(name);
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Lax")
+                && cookie.contains("Secure"),
+            "{cookie}"
+        );
+    }
+    assert!(find("grupprum_name").starts_with("grupprum_name=Kim%20%3Cpanel%3E;"));
+    assert!(find("grupprum_token").starts_with("grupprum_token=aaa.bbb.ccc;"));
+    assert!(
+        !find("grupprum_token").contains("Max-Age"),
+        "gone with the browser"
+    );
+
+    // A bad token: back to the start page with what was typed, but never the token.
+    let response = post_form(
+        router_with(service.clone()),
+        "/api/open",
+        "meeting=Demo&display_name=Kim&token=not+a+token",
+        &[],
+    )
+    .await;
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/?meeting=Demo&name=Kim&problem=token");
+    assert!(response.headers().get("set-cookie").is_none());
 }

@@ -736,13 +736,14 @@ async fn the_meeting_service_streams_views_and_runs_commands() {
     use server::jitsi::service::Sessions;
     let mut meeting = TestMeeting::start("liveservice", 0).await;
     let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
-    let sessions = Arc::new(Sessions::new(config(&meeting), connector));
+    let sessions = Sessions::new(config(&meeting), connector);
     let service: Arc<dyn MeetingService> = sessions.clone();
     let key = meeting_ref(&meeting);
-    let mut views = service.watch(&key).unwrap();
+    let anna = moderator("a1", Some("Anna (panel)"));
+    let mut views = service.watch(&anna, &key).unwrap();
     let first = views.next().await.unwrap();
     assert_eq!(first.status, LinkStatus::Connecting);
-    let mut second = service.watch(&key).unwrap();
+    let mut second = service.watch(&anna, &key).unwrap();
     loop {
         let view = tokio::time::timeout(WAIT, views.next())
             .await
@@ -755,6 +756,7 @@ async fn the_meeting_service_streams_views_and_runs_commands() {
     meeting.join_people(&[("Anna", false)]).await;
     let ids = service
         .command(
+            &anna,
             &key,
             Command::CreateRoom {
                 name: "Via tjänsten".into(),
@@ -778,13 +780,107 @@ async fn the_meeting_service_streams_views_and_runs_commands() {
     };
     assert_eq!(latest.main.participants.len(), 2);
     assert!(latest.room_named("Via tjänsten").is_some());
+    assert_eq!(sessions.len(), 1, "one moderator, one session");
     assert!(matches!(
-        service.watch(&MeetingRef {
-            room: " ".into(),
-            tenant: None
-        }),
+        service.watch(
+            &anna,
+            &MeetingRef {
+                room: " ".into(),
+                tenant: None
+            }
+        ),
         Err(app::service::ServiceError::BadMeeting(_))
     ));
+    sessions.stop_all().await;
+    meeting.stop().await;
+}
+
+fn moderator(id: &str, name: Option<&str>) -> app::service::Moderator {
+    app::service::Moderator {
+        id: id.into(),
+        display_name: name.map(Into::into),
+        token: None,
+    }
+}
+
+#[tokio::test]
+async fn each_moderator_is_an_occupant_of_their_own_and_idle_ones_leave() {
+    use app::service::MeetingService;
+    use futures::StreamExt;
+    use server::jitsi::service::{Limits, Sessions};
+    let meeting = TestMeeting::start("liveidentity", 0).await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let sessions = Sessions::with_limits(
+        config(&meeting),
+        connector,
+        Limits {
+            idle: Duration::from_millis(500),
+            max_sessions: 2,
+        },
+    );
+    let service: Arc<dyn MeetingService> = sessions.clone();
+    let key = meeting_ref(&meeting);
+    let anna = moderator("a1", Some("Anna (panel)"));
+    let kim = moderator("k2", Some("Kim <panel>"));
+    let mut annas = service.watch(&anna, &key).unwrap();
+    // Anna's panel joined first: the focus made it moderator.
+    loop {
+        let view = tokio::time::timeout(WAIT, annas.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if view.me.as_ref().is_some_and(|m| m.is_moderator) {
+            assert_eq!(view.me.unwrap().display_name, "Anna (panel)");
+            break;
+        }
+    }
+    let kims = service.watch(&kim, &key).unwrap();
+    // Anna's board lists Kim's panel by the name Kim gave, as a participant: Kim
+    // needs a grant of their own.
+    let seen = loop {
+        let view = tokio::time::timeout(WAIT, annas.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if let Some(p) = view
+            .main
+            .participants
+            .iter()
+            .find(|p| p.display_name.as_deref() == Some("Kim <panel>"))
+        {
+            break p.clone();
+        }
+    };
+    assert_eq!(seen.role, Some(app::meeting::RoleView::Participant));
+    assert!(!seen.is_me);
+    assert_eq!(sessions.len(), 2);
+    // A third moderator is over the limit and is told so.
+    let third = moderator("t3", None);
+    assert!(matches!(
+        service.watch(&third, &key),
+        Err(app::service::ServiceError::Busy(2))
+    ));
+    // Kim closes the board: after the grace period Kim's panel leaves the meeting.
+    drop(kims);
+    let left = loop {
+        let view = tokio::time::timeout(WAIT, annas.next())
+            .await
+            .unwrap()
+            .unwrap();
+        if view
+            .main
+            .participants
+            .iter()
+            .all(|p| p.display_name.as_deref() != Some("Kim <panel>"))
+        {
+            break view;
+        }
+    };
+    assert_eq!(left.main.participants.len(), 1, "only Anna's panel is left");
+    assert_eq!(sessions.len(), 1);
+    // Anna, still watching, stays.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(sessions.len(), 1);
     sessions.stop_all().await;
     meeting.stop().await;
 }

@@ -8,37 +8,37 @@ use crate::meeting::LinkStatus;
 #[component]
 pub fn Banner() -> impl IntoView {
     let board = expect_context::<Board>();
-    let t = move || board.lang.get().t();
+    let t = board.lang.t();
     let status = move || {
-        let view = board.view.get();
-        let (class, text) = match &view.status {
-            LinkStatus::Connecting => ("banner-info", t().connecting.to_owned()),
-            LinkStatus::Online => return None,
-            LinkStatus::Resynced => ("banner-info", t().resynced.to_owned()),
-            LinkStatus::Reconnecting { .. } => ("banner-warning", t().reconnecting.to_owned()),
+        let (class, text) = board.view.with(|view| match &view.status {
+            LinkStatus::Connecting => Some(("banner-info", t.connecting.to_owned())),
+            LinkStatus::Online => None,
+            LinkStatus::Resynced => Some(("banner-info", t.resynced.to_owned())),
+            LinkStatus::Reconnecting { .. } => Some(("banner-warning", t.reconnecting.to_owned())),
             LinkStatus::Failed { reason } => {
-                ("banner-error", format!("{}: {reason}", t().cannot_connect))
+                Some(("banner-error", format!("{}: {reason}", t.cannot_connect)))
             }
-            LinkStatus::Closed => ("banner-warning", t().closed.to_owned()),
-        };
+            LinkStatus::Closed => Some(("banner-warning", t.closed.to_owned())),
+        })?;
         Some(
             view! { <p class=format!("banner {class}") role="status" data-testid="link-status">{text}</p> },
         )
     };
     let not_moderator = move || {
-        let view = board.view.get();
-        let me = view.me?;
-        if me.is_moderator {
-            return None;
-        }
-        let text = t().not_moderator.replace("{name}", &me.display_name);
+        let name = board.view.with(|view| {
+            view.me
+                .as_ref()
+                .filter(|me| !me.is_moderator)
+                .map(|me| me.display_name.clone())
+        })?;
+        let text = t.not_moderator.replace("{name}", &name);
         Some(
             view! { <p class="banner banner-warning" role="status" data-testid="not-moderator">{text}</p> },
         )
     };
     let server_lost = move || {
         board.server_lost.get().then(|| {
-            view! { <p class="banner banner-error" role="alert" data-testid="server-lost">{t().server_lost}</p> }
+            view! { <p class="banner banner-error" role="alert" data-testid="server-lost">{t.server_lost}</p> }
         })
     };
     let error = move || {
@@ -52,5 +52,4 @@ pub fn Banner() -> impl IntoView {
             {error}
         </div>
     }
-    .into_any()
 }

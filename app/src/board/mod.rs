@@ -1,25 +1,33 @@
 //! The board: the main room and every breakout room with their people, and every
-//! moderator action. It renders completely on the server (forms work without
-//! JavaScript) and, once hydrated, follows the meeting live over a WebSocket.
+//! moderator action. It renders completely on the server (every action is a
+//! plain form that works without JavaScript) and, once hydrated, follows the
+//! meeting live over a WebSocket and sends commands without leaving the page.
 
 mod banner;
 mod events;
+mod form;
+mod move_menu;
 mod person;
 mod room_card;
+mod selection;
 mod toolbar;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{BoardAction, NO_SERVICE, get_meeting, run_command};
+use crate::api::{NO_SERVICE, get_meeting, run_command};
 use crate::i18n::Lang;
-use crate::meeting::{Command, MeetingRef, MeetingView, Outcome, RoomView};
+use crate::meeting::{Command, MeetingRef, MeetingView, OutcomeState, RoomView};
 
 use banner::Banner;
 use events::Events;
+use form::{MeetingFields, action_url};
+use move_menu::{MenuFor, MoveMenu};
 use room_card::RoomCard;
+use selection::Selection;
 use toolbar::Toolbar;
 
 /// What every part of the board shares.
@@ -27,20 +35,25 @@ use toolbar::Toolbar;
 pub struct Board {
     pub meeting: StoredValue<MeetingRef>,
     pub view: RwSignal<MeetingView>,
-    /// Participants picked for "Move selected here".
+    pub lang: Lang,
+    /// The panel is a moderator: the actions are enabled.
+    pub can_act: Memo<bool>,
+    /// Every room's JID and title, the main room first.
+    pub targets: Memo<Vec<(String, String)>>,
+    /// The newest outcome about each subject (a participant id or a room JID).
+    pub latest: Memo<HashMap<String, OutcomeState>>,
+    /// Participants picked for a move.
     pub selected: RwSignal<BTreeSet<String>>,
     /// The participant being dragged.
     pub dragging: RwSignal<Option<String>>,
+    /// The open "Move to…" menu.
+    pub menu: RwSignal<Option<MenuFor>>,
     /// The browser's link to the Grupprum server is down.
     pub server_lost: RwSignal<bool>,
     /// The last refusal or error of a command sent from this page.
     pub error: RwSignal<Option<String>>,
-    pub lang: Signal<Lang>,
-    /// Every form on the board posts here (and works without JavaScript).
-    pub action: ServerAction<BoardAction>,
-    /// Every room's JID and title, the main room first: computed once per change
-    /// and shared by every person's "Move to…" menu.
-    pub targets: Memo<Vec<(String, String)>>,
+    /// The page runs its scripts (false when rendered on the server).
+    pub hydrated: RwSignal<bool>,
 }
 
 impl Board {
@@ -56,20 +69,17 @@ impl Board {
         });
     }
 
-    /// The newest outcome about `subject` (a participant id or a room JID).
-    pub fn outcome_for(self, subject: &str) -> Option<Outcome> {
-        self.view.with(|v| {
-            v.outcomes
-                .iter()
-                .rev()
-                .find(|o| o.subject.as_deref() == Some(subject))
-                .cloned()
-        })
-    }
-
-    /// How a room is called on this board.
-    pub fn room_title(self, room: &RoomView) -> String {
-        room_title(self.lang.get(), room)
+    /// Moves `participants` to the room `to`, and clears the selection.
+    pub fn move_people(self, participants: Vec<String>, to: String) {
+        if participants.is_empty() {
+            return;
+        }
+        self.selected.update(|s| {
+            for p in &participants {
+                s.remove(p);
+            }
+        });
+        self.run(Command::Move { participants, to });
     }
 }
 
@@ -86,7 +96,7 @@ fn room_title(lang: Lang, room: &RoomView) -> String {
 }
 
 /// Server function errors carry a prefix the user does not need.
-fn clean_error(text: &str) -> String {
+pub(crate) fn clean_error(text: &str) -> String {
     text.trim_start_matches("error running server function: ")
         .trim_start_matches("ServerFnError: ")
         .to_owned()
@@ -103,99 +113,133 @@ pub fn BoardPage() -> impl IntoView {
         })
     };
     let initial = Resource::new_blocking(meeting, get_meeting);
-    let lang = expect_context::<Signal<Lang>>();
+    let lang = expect_context::<Lang>();
+    // Why the last plain form (without scripts) was refused.
+    let problem = use_query_map().with_untracked(|q| q.get("problem"));
     view! {
-        <Suspense fallback=move || view! { <p class="status">{move || lang.get().t().connecting}</p> }>
-            {move || Suspend::new(async move {
+        <Suspense fallback=move || view! { <p class="status">{lang.t().connecting}</p> }>
+            {move || {
+                let problem = problem.clone();
+                Suspend::new(async move {
                 match initial.await {
-                    Ok(view) => view! { <BoardView initial=view meeting=meeting() /> }.into_any(),
+                    Ok(view) => {
+                        // The first state travels in the page as JSON text, read by the
+                        // same parser as the live states that follow.
+                        let initial = serde_json::to_string(&view).unwrap_or_default();
+                        Either::Left(view! { <BoardView initial meeting=meeting() lang problem /> })
+                    }
                     Err(e) => {
                         let text = clean_error(&e.to_string());
-                        let text = if text == NO_SERVICE { lang.get().t().no_service.to_owned() } else { text };
-                        view! { <p class="banner banner-error" role="alert">{text}</p> }.into_any()
+                        let text = if text == NO_SERVICE { lang.t().no_service.to_owned() } else { text };
+                        Either::Right(view! { <p class="banner banner-error" role="alert">{text}</p> })
                     }
                 }
-            })}
+            })}}
         </Suspense>
     }
-    .into_any()
 }
 
-#[component]
-fn BoardView(initial: MeetingView, meeting: MeetingRef) -> impl IntoView {
-    let lang = expect_context::<Signal<Lang>>();
+/// The live board: the page's one island, hydrated in the browser. Its props
+/// travel in the page.
+#[island]
+fn BoardView(
+    initial: String,
+    meeting: MeetingRef,
+    lang: Lang,
+    problem: Option<String>,
+) -> impl IntoView {
+    provide_context(lang);
+    let initial = serde_json::from_slice(initial.as_bytes())
+        .unwrap_or_else(|_| MeetingView::placeholder(meeting.clone()));
     let view = RwSignal::new(initial);
-    let targets = Memo::new(move |_| {
-        let t = lang.get().t();
-        view.with(|v| {
-            std::iter::once((v.main.jid.clone(), t.main_room.to_owned()))
-                .chain(v.rooms.iter().map(|r| {
-                    (
-                        r.jid.clone(),
-                        r.name
-                            .clone()
-                            .filter(|n| !n.is_empty())
-                            .unwrap_or_else(|| r.jid.clone()),
-                    )
-                }))
-                .collect()
-        })
-    });
     let board = Board {
         meeting: StoredValue::new(meeting.clone()),
         view,
+        lang,
+        can_act: Memo::new(move |_| view.with(|v| v.me.as_ref().is_some_and(|m| m.is_moderator))),
+        targets: Memo::new(move |_| {
+            view.with(|v| {
+                std::iter::once(&v.main)
+                    .chain(v.rooms.iter())
+                    .map(|r| (r.jid.clone(), room_title(lang, r)))
+                    .collect()
+            })
+        }),
+        latest: Memo::new(move |_| {
+            view.with(|v| {
+                v.outcomes
+                    .iter()
+                    .filter_map(|o| Some((o.subject.clone()?, o.state.clone())))
+                    .collect()
+            })
+        }),
         selected: RwSignal::new(BTreeSet::new()),
         dragging: RwSignal::new(None),
+        menu: RwSignal::new(None),
         server_lost: RwSignal::new(false),
-        error: RwSignal::new(None),
-        lang,
-        action: ServerAction::<BoardAction>::new(),
-        targets,
+        error: RwSignal::new(problem),
+        hydrated: RwSignal::new(false),
     };
     provide_context(board);
-    Effect::new(move |_| match board.action.value().get() {
-        Some(Err(e)) => board.error.set(Some(clean_error(&e.to_string()))),
-        Some(Ok(_)) => board.error.set(None),
-        None => {}
+    Effect::new(move |_| board.hydrated.set(true));
+    // Whoever left the meeting can no longer be picked.
+    Effect::new(move |_| {
+        let present: BTreeSet<String> = view.with(|v| {
+            std::iter::once(&v.main)
+                .chain(v.rooms.iter())
+                .flat_map(|r| r.participants.iter().map(|p| p.id.clone()))
+                .collect()
+        });
+        if board
+            .selected
+            .with_untracked(|s| s.iter().any(|id| !present.contains(id)))
+        {
+            board
+                .selected
+                .update(|s| s.retain(|id| present.contains(id)));
+        }
     });
     #[cfg(feature = "hydrate")]
     {
         let alive = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
         let flag = alive.clone();
         on_cleanup(move || flag.store(false, std::sync::atomic::Ordering::Relaxed));
-        Effect::new(move |_| {
-            leptos::task::spawn_local(live::follow(
-                board.meeting.get_value(),
-                board.view,
-                board.server_lost,
-                alive.clone(),
-            ));
-        });
+        leptos::task::spawn_local(live::follow(
+            meeting.clone(),
+            board.view,
+            board.server_lost,
+            alive,
+        ));
     }
-    let title = meeting.room.clone();
     let rooms = move || {
         board
             .view
             .with(|v| v.rooms.iter().map(|r| r.jid.clone()).collect::<Vec<_>>())
     };
-    let main_jid = move || board.view.with(|v| v.main.jid.clone());
+    let main_jid = board.view.with_untracked(|v| v.main.jid.clone());
     view! {
-        <div class="board" data-testid="board">
+        <div class="board" data-testid="board" data-live=move || board.hydrated.get().to_string()>
             <header class="board-header">
-                <h1>"Grupprum: " <span class="meeting-name">{title}</span></h1>
+                <h1>"Grupprum: " <span class="meeting-name">{meeting.room.clone()}</span></h1>
             </header>
             <Banner />
             <Toolbar />
-            <section class="rooms" aria-label=move || lang.get().t().rooms>
-                {move || view! { <RoomCard jid=main_jid() /> }}
+            <Selection />
+            // People picked with their tick boxes move with this form: each room's
+            // "Move selected here" button submits it with that room as the target.
+            <form id="move-selected" method="post" action=action_url() on:submit=move |ev| board.submit(ev)>
+                <MeetingFields action="move" />
+            </form>
+            <section class="rooms" aria-label=lang.t().rooms>
+                <RoomCard jid=main_jid />
                 <For each=rooms key=|jid| jid.clone() let(jid)>
                     <RoomCard jid=jid />
                 </For>
             </section>
+            <MoveMenu />
             <Events />
         </div>
     }
-    .into_any()
 }
 
 #[cfg(feature = "hydrate")]
@@ -241,7 +285,9 @@ mod live {
                         return;
                     }
                     delay = Duration::from_millis(250);
-                    lost.set(false);
+                    if lost.get_untracked() {
+                        lost.set(false);
+                    }
                     view.set(next);
                 }
             }

@@ -1,104 +1,105 @@
-//! One person in a room: name (always as text), role badge, selection, "Move to…",
-//! and the state of the last command about them.
+//! One person in a room: name (always as text), role badge, a tick box to pick
+//! them for a move, "Move to…", and the state of the last command about them.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use super::Board;
-use super::toolbar::MeetingFields;
+use super::move_menu::MenuFor;
 use crate::meeting::{OutcomeState, ParticipantView, RoleView};
+
+/// A participant's name as the board shows it: their display name, else their id.
+pub fn shown_name(person: &ParticipantView) -> String {
+    person
+        .display_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| person.id.clone())
+}
 
 #[component]
 pub fn Person(person: ParticipantView, room: String) -> impl IntoView {
     let board = expect_context::<Board>();
-    let t = move || board.lang.get().t();
+    let t = board.lang.t();
+    let name = shown_name(&person);
     let id = person.id.clone();
-    let name = person
-        .display_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| person.id.clone());
-    let badge = move || match person.role {
-        Some(RoleView::Moderator) => Some(t().moderator),
-        Some(RoleView::Visitor) => Some(t().visitor),
+    let badge = match person.role {
+        Some(RoleView::Moderator) => Some(t.moderator),
+        Some(RoleView::Visitor) => Some(t.visitor),
         _ => None,
-    };
-    let moderator = move || {
-        board
-            .view
-            .with(|v| v.me.as_ref().is_some_and(|m| m.is_moderator))
-    };
-    let targets = {
-        let room = room.clone();
-        move || {
-            board.targets.with(|all| {
-                all.iter()
-                    .filter(|(jid, _)| *jid != room)
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
-        }
     };
     let state = {
         let id = id.clone();
         move || {
-            board.outcome_for(&id).map(|o| match o.state {
-                OutcomeState::Pending => ("pending", t().pending.to_owned()),
-                OutcomeState::Done => ("done", t().done.to_owned()),
-                OutcomeState::NotMoved => ("not-moved", t().not_moved.to_owned()),
-                OutcomeState::Failed { reason } => ("failed", format!("{}: {reason}", t().failed)),
+            board.latest.with(|l| l.get(&id).cloned()).map(|s| match s {
+                OutcomeState::Pending => ("pending", t.pending.to_owned()),
+                OutcomeState::Done => ("done", t.done.to_owned()),
+                OutcomeState::NotMoved => ("not-moved", t.not_moved.to_owned()),
+                OutcomeState::Failed { reason } => ("failed", format!("{}: {reason}", t.failed)),
             })
         }
     };
-    let (select_id, drag_id, move_id) = (id.clone(), id.clone(), id.clone());
-    let checked = {
-        let id = id.clone();
-        move || board.selected.with(|s| s.contains(&id))
+    let state = move || {
+        state()
+            .map(|(class, text)| view! { <span class=format!("state state-{class}")>{text}</span> })
     };
-    let label_name = name.clone();
+    let me = person.is_me;
+    let pick = (!me).then(|| {
+        let (checked_id, toggle_id) = (id.clone(), id.clone());
+        view! {
+            <input
+                type="checkbox"
+                class="pick"
+                form="move-selected"
+                // Keys only need to differ (the id travels as the value): serde_qs
+                // reads a key that starts with a digit as an index.
+                name=format!("picked[p{id}]")
+                value=id.clone()
+                aria-label=format!("{} {name}", t.select)
+                prop:checked=move || board.selected.with(|s| s.contains(&checked_id))
+                on:change=move |_| {
+                    board.selected.update(|s| {
+                        if !s.remove(&toggle_id) {
+                            s.insert(toggle_id.clone());
+                        }
+                    })
+                }
+            />
+        }
+    });
+    let move_to = (!me).then(|| {
+        let menu = MenuFor::Person {
+            id: id.clone(),
+            name: name.clone(),
+            room,
+        };
+        view! {
+            <button
+                type="button"
+                class="move-to js-only"
+                id=format!("move-{id}")
+                aria-haspopup="dialog"
+                aria-label=t.move_person_to.replace("{name}", &name)
+                disabled=move || !board.can_act.get()
+                on:click=move |_| board.menu.set(Some(menu.clone()))
+            >
+                {t.move_to}"…"
+            </button>
+        }
+    });
+    let drag_id = id.clone();
     view! {
         <li
             class="person"
-            data-person=id.clone()
-            draggable=move || if person.is_me { "false" } else { "true" }
+            data-person=id
+            draggable=if me { "false" } else { "true" }
             on:dragstart=move |_| board.dragging.set(Some(drag_id.clone()))
         >
-            {(!person.is_me).then(|| view! {
-                <input
-                    type="checkbox"
-                    class="pick"
-                    aria-label=move || format!("{} {label_name}", t().select)
-                    prop:checked=checked
-                    on:change=move |_| {
-                        board.selected.update(|s| {
-                            if !s.remove(&select_id) {
-                                s.insert(select_id.clone());
-                            }
-                        })
-                    }
-                />
-            })}
-            <span class="name">{name.clone()}</span>
-            {move || badge().map(|b| view! { <span class="badge">{b}</span> })}
-            {person.is_me.then(|| view! { <span class="badge badge-me">{move || t().you}</span> })}
-            {move || state().map(|(class, text)| view! { <span class=format!("state state-{class}") role="status">{text}</span> })}
-            {(!person.is_me).then(|| view! {
-                <ActionForm action=board.action attr:class="move-form">
-                    <MeetingFields action="move" />
-                    <input type="hidden" name="participant" value=move_id.clone() />
-                    <label>
-                        <span class="sr-only">{move || format!("{} ({})", t().move_to, name)}</span>
-                        <select name="target" required>
-                            <option value="" disabled selected>{move || format!("{}…", t().move_to)}</option>
-                            <For each=targets.clone() key=|(jid, title)| (jid.clone(), title.clone()) let((jid, title))>
-                                <option value=jid>{title}</option>
-                            </For>
-                        </select>
-                    </label>
-                    <button type="submit" disabled=move || !moderator()>{move || t().move_button}</button>
-                </ActionForm>
-            })}
+            {pick}
+            <span class="name">{name}</span>
+            {badge.map(|b| view! { <span class="badge">{b}</span> })}
+            {me.then(|| view! { <span class="badge badge-me">{t.you}</span> })}
+            {state}
+            {move_to}
         </li>
     }
-    .into_any()
 }

@@ -1,17 +1,17 @@
 //! One room: its title and count, its people, and its actions.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use super::Board;
+use super::form::{MeetingFields, action_url};
 use super::person::Person;
-use super::toolbar::MeetingFields;
-use crate::meeting::{Command, OutcomeState};
+use super::{Board, room_title};
+use crate::meeting::{OutcomeState, RoomView};
 
 #[component]
 pub fn RoomCard(jid: String) -> impl IntoView {
     let board = expect_context::<Board>();
-    let t = move || board.lang.get().t();
+    let lang = board.lang;
+    let t = lang.t();
     let room = {
         let jid = jid.clone();
         Memo::new(move |_| {
@@ -23,103 +23,44 @@ pub fn RoomCard(jid: String) -> impl IntoView {
             })
         })
     };
-    let is_main = move || room.with(|r| r.as_ref().is_some_and(|r| r.is_main));
-    let title = move || room.get().map(|r| board.room_title(&r)).unwrap_or_default();
+    let is_main = room.with_untracked(|r| r.as_ref().is_some_and(|r| r.is_main));
+    let title = move || room.with(|r| r.as_ref().map(|r| room_title(lang, r)).unwrap_or_default());
     let count = move || room.with(|r| r.as_ref().map_or(0, |r| r.participants.len()));
-    let people = move || room.get().map(|r| r.participants).unwrap_or_default();
-    let moderator = move || {
-        board
-            .view
-            .with(|v| v.me.as_ref().is_some_and(|m| m.is_moderator))
+    let people = move || {
+        room.with(|r| {
+            r.as_ref()
+                .map(|r| r.participants.clone())
+                .unwrap_or_default()
+        })
     };
     let heading_id = format!("room-{}", jid.replace(['@', '.', '/'], "-"));
     let state = {
         let jid = jid.clone();
         move || {
-            board.outcome_for(&jid).and_then(|o| match o.state {
-                OutcomeState::Pending => Some(t().pending.to_owned()),
-                OutcomeState::Failed { reason } => Some(format!("{}: {reason}", t().failed)),
+            board.latest.with(|l| match l.get(&jid) {
+                Some(OutcomeState::Pending) => Some(t.pending.to_owned()),
+                Some(OutcomeState::Failed { reason }) => Some(format!("{}: {reason}", t.failed)),
                 _ => None,
             })
         }
     };
+    let actions = (!is_main).then(|| room_actions(board, jid.clone(), room));
     let drop_jid = jid.clone();
-    let selected_jid = jid.clone();
-    let move_selected = move |_| {
-        let chosen: Vec<String> = board.selected.get_untracked().into_iter().collect();
-        if !chosen.is_empty() {
-            board.selected.set(Default::default());
-            board.run(Command::Move {
-                participants: chosen,
-                to: selected_jid.clone(),
-            });
-        }
-    };
-    let actions = {
-        let jid = jid.clone();
-        move || {
-            (!is_main()).then(|| {
-                let (rename_jid, close_jid, remove_jid) = (jid.clone(), jid.clone(), jid.clone());
-                let can_rename = board.view.with(|v| v.can_rename);
-                view! {
-                    <div class="room-actions">
-                        {can_rename.then(|| view! {
-                            <details class="confirm">
-                                <summary>{move || t().rename}</summary>
-                                <ActionForm action=board.action>
-                                    <MeetingFields action="rename" />
-                                    <input type="hidden" name="target" value=rename_jid.clone() />
-                                    <label>
-                                        <span>{move || t().new_name}</span>
-                                        <input type="text" name="name" required maxlength="200" value=title() />
-                                    </label>
-                                    <button type="submit" disabled=move || !moderator()>{move || t().save}</button>
-                                </ActionForm>
-                            </details>
-                        })}
-                        {move || if count() > 0 {
-                            let close_jid = close_jid.clone();
-                            view! {
-                                <details class="confirm">
-                                    <summary>{move || t().close}</summary>
-                                    <ActionForm action=board.action>
-                                        <MeetingFields action="close" />
-                                        <input type="hidden" name="target" value=close_jid />
-                                        <p>{move || t().close_confirm}</p>
-                                        <button type="submit" disabled=move || !moderator()>{move || t().close}</button>
-                                    </ActionForm>
-                                </details>
-                            }.into_any()
-                        } else {
-                            let remove_jid = remove_jid.clone();
-                            view! {
-                                <ActionForm action=board.action attr:class="inline">
-                                    <MeetingFields action="remove" />
-                                    <input type="hidden" name="target" value=remove_jid />
-                                    <button type="submit" disabled=move || !moderator()>{move || t().remove}</button>
-                                </ActionForm>
-                            }.into_any()
-                        }}
-                    </div>
-                }
-            })
-        }
-    };
-    let room_attr = jid.clone();
-    let labelled_by = heading_id.clone();
     let row_room = jid.clone();
+    let here = jid.clone();
+    let labelled_by = heading_id.clone();
     view! {
         <section
             class="room"
             class:main-room=is_main
-            data-room=room_attr
+            data-room=jid
             aria-labelledby=labelled_by
             on:dragover=move |ev| ev.prevent_default()
             on:drop=move |ev| {
                 ev.prevent_default();
                 if let Some(id) = board.dragging.get_untracked() {
                     board.dragging.set(None);
-                    board.run(Command::Move { participants: vec![id], to: drop_jid.clone() });
+                    board.move_people(vec![id], drop_jid.clone());
                 }
             }
         >
@@ -133,16 +74,70 @@ pub fn RoomCard(jid: String) -> impl IntoView {
                     <Person person=person room=row_room.clone() />
                 </For>
             </ul>
-            {move || (count() == 0).then(|| view! { <p class="empty">{t().nobody}</p> })}
-            {move || (!board.selected.with(|s| s.is_empty())).then(|| {
-                let move_selected = move_selected.clone();
-                view! {
-                    <button type="button" class="move-here" on:click=move_selected disabled=move || !moderator()>
-                        {t().move_selected_here}
-                    </button>
+            <p class="empty" hidden=move || count() != 0>{t.nobody}</p>
+            <button
+                type="submit"
+                class="move-here"
+                form="move-selected"
+                name="target"
+                value=here
+                // Without scripts the server cannot know what is ticked: enabled then.
+                disabled=move || {
+                    !board.can_act.get() || (board.hydrated.get() && board.selected.with(|s| s.is_empty()))
                 }
-            })}
+            >
+                {t.move_selected_here}
+            </button>
         </section>
     }
-    .into_any()
+}
+
+/// Rename, close (with a confirmation) and remove, for breakout rooms. Close is
+/// offered while people are in the room, remove once it is empty.
+fn room_actions(board: Board, jid: String, room: Memo<Option<RoomView>>) -> impl IntoView {
+    let t = board.lang.t();
+    let occupied = move || room.with(|r| r.as_ref().is_some_and(|r| !r.participants.is_empty()));
+    let can_rename = board.view.with_untracked(|v| v.can_rename);
+    let disabled = move || !board.can_act.get();
+    let submit = move |ev| board.submit(ev);
+    let current = room.with_untracked(|r| {
+        r.as_ref()
+            .map(|r| room_title(board.lang, r))
+            .unwrap_or_default()
+    });
+    view! {
+        <div class="room-actions">
+            {can_rename.then(|| {
+                let jid = jid.clone();
+                view! {
+                    <details class="confirm">
+                        <summary>{t.rename}</summary>
+                        <form method="post" action=action_url() on:submit=submit>
+                            <MeetingFields action="rename" />
+                            <input type="hidden" name="target" value=jid />
+                            <label>
+                                <span>{t.new_name}</span>
+                                <input type="text" name="name" required maxlength="200" value=current />
+                            </label>
+                            <button type="submit" disabled=disabled>{t.save}</button>
+                        </form>
+                    </details>
+                }
+            })}
+            <details class="confirm" hidden=move || !occupied()>
+                <summary>{t.close}</summary>
+                <form method="post" action=action_url() on:submit=submit>
+                    <MeetingFields action="close" />
+                    <input type="hidden" name="target" value=jid.clone() />
+                    <p>{t.close_confirm}</p>
+                    <button type="submit" disabled=disabled>{t.close}</button>
+                </form>
+            </details>
+            <form method="post" action=action_url() class="inline" hidden=occupied on:submit=submit>
+                <MeetingFields action="remove" />
+                <input type="hidden" name="target" value=jid />
+                <button type="submit" disabled=disabled>{t.remove}</button>
+            </form>
+        </div>
+    }
 }

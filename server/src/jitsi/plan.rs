@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use app::meeting::{Command, Language, Refusal};
+use app::meeting::{Command, Language, Refusal, is_bidi_control};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::model::{Expect, Model};
@@ -68,11 +68,6 @@ pub fn room_name(raw: &str) -> Result<String, Refusal> {
         return Err(bad("contains text-direction override characters"));
     }
     Ok(name.to_owned())
-}
-
-/// Embeddings, overrides and isolates (not the plain LRM/RLM marks).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// "Grupprum 1…N" or "Room 1…N", skipping names already in use.

@@ -1,10 +1,17 @@
-//! The app's [`MeetingService`]: one session per meeting, shared by every watcher.
+//! The app's [`MeetingService`]: one session per moderator and meeting. Each
+//! browser is its own occupant in the meeting, under the display name and token
+//! its moderator gave, so a Jitsi moderator grants moderator to each panel user
+//! separately. A session nobody watches leaves the meeting after a grace period.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use app::meeting::{Command, MeetingRef, MeetingView, Receipt};
-use app::service::{MeetingService, ServiceError};
+use app::service::{MeetingService, Moderator, ServiceError};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
@@ -12,76 +19,323 @@ use super::config::ClientConfig;
 use super::session::{self, SessionHandle};
 use crate::xmpp::transport::Connector;
 
-/// Keeps one session per meeting.
+/// How many sessions the server keeps, and for how long without a watcher.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A session with no watcher and no command for this long leaves the meeting.
+    /// Long enough to survive a page reload or a dropped phone connection.
+    pub idle: Duration,
+    /// Most sessions at once; more are refused with [`ServiceError::Busy`].
+    pub max_sessions: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            idle: Duration::from_secs(120),
+            max_sessions: 200,
+        }
+    }
+}
+
+type Key = (MeetingRef, Moderator);
+
+/// A running session and who uses it.
+#[derive(Clone)]
+struct Entry {
+    handle: SessionHandle,
+    /// Streams reading the session now.
+    watchers: Arc<AtomicUsize>,
+    /// When the last watcher left or the last command came.
+    last_used: Arc<Mutex<Instant>>,
+}
+
+impl Entry {
+    fn touch(&self) {
+        *self
+            .last_used
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Instant::now();
+    }
+
+    fn idle_for(&self) -> Option<Duration> {
+        (self.watchers.load(Ordering::SeqCst) == 0).then(|| {
+            self.last_used
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .elapsed()
+        })
+    }
+}
+
+/// Counts a watcher while its stream lives.
+struct Watching(Entry);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.watchers.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Keeps one session per moderator and meeting.
 pub struct Sessions {
     config: Arc<ClientConfig>,
     connector: Arc<dyn Connector>,
+    limits: Limits,
     // A std mutex: it is only held to look up or insert, never across an await.
-    sessions: Mutex<HashMap<MeetingRef, SessionHandle>>,
+    sessions: Mutex<HashMap<Key, Entry>>,
 }
 
 impl Sessions {
-    pub fn new(config: ClientConfig, connector: Arc<dyn Connector>) -> Self {
-        Self {
-            config: Arc::new(config),
-            connector,
-            sessions: Mutex::new(HashMap::new()),
-        }
+    /// Sessions with the default [`Limits`]. Call within a Tokio runtime: idle
+    /// sessions are ended by a task of its own.
+    pub fn new(config: ClientConfig, connector: Arc<dyn Connector>) -> Arc<Self> {
+        Self::with_limits(config, connector, Limits::default())
     }
 
-    /// The meeting's session, started on first use.
-    pub fn session(&self, meeting: &MeetingRef) -> Result<SessionHandle, ServiceError> {
-        let mut sessions = self
-            .sessions
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(handle) = sessions.get(meeting).filter(|h| h.is_running()) {
-            return Ok(handle.clone());
-        }
-        let handle = session::spawn(self.config.clone(), meeting.clone(), self.connector.clone())
-            .map_err(|e| ServiceError::BadMeeting(e.to_string()))?;
-        sessions.insert(meeting.clone(), handle.clone());
-        Ok(handle)
+    pub fn with_limits(
+        config: ClientConfig,
+        connector: Arc<dyn Connector>,
+        limits: Limits,
+    ) -> Arc<Self> {
+        let sessions = Arc::new(Self {
+            config: Arc::new(config),
+            connector,
+            limits,
+            sessions: Mutex::new(HashMap::new()),
+        });
+        tokio::spawn(end_idle(Arc::downgrade(&sessions), limits.idle));
+        sessions
+    }
+
+    /// The running session of `who` in `meeting`, started on first use.
+    pub fn session(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+    ) -> Result<SessionHandle, ServiceError> {
+        self.entry(who, meeting).map(|e| e.handle)
+    }
+
+    /// How many sessions run now.
+    pub fn len(&self) -> usize {
+        self.lock()
+            .values()
+            .filter(|e| e.handle.is_running())
+            .count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Leaves every meeting.
     pub async fn stop_all(&self) {
-        let handles: Vec<SessionHandle> = {
-            let mut sessions = self
-                .sessions
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            sessions.drain().map(|(_, h)| h).collect()
-        };
+        let handles: Vec<SessionHandle> = self.lock().drain().map(|(_, e)| e.handle).collect();
         futures::future::join_all(handles.iter().map(SessionHandle::stop)).await;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn entry(&self, who: &Moderator, meeting: &MeetingRef) -> Result<Entry, ServiceError> {
+        let key = (meeting.clone(), who.clone());
+        let mut sessions = self.lock();
+        if let Some(entry) = sessions.get(&key).filter(|e| e.handle.is_running()) {
+            entry.touch();
+            return Ok(entry.clone());
+        }
+        sessions.retain(|_, e| e.handle.is_running());
+        if sessions.len() >= self.limits.max_sessions {
+            tracing::warn!(
+                sessions = sessions.len(),
+                "refusing a new session: at the limit"
+            );
+            return Err(ServiceError::Busy(self.limits.max_sessions));
+        }
+        let mut config = (*self.config).clone();
+        if let Some(name) = &who.display_name {
+            config.display_name.clone_from(name);
+        }
+        if who.token.is_some() {
+            config.token.clone_from(&who.token);
+        }
+        let handle = session::spawn(Arc::new(config), meeting.clone(), self.connector.clone())
+            .map_err(|e| ServiceError::BadMeeting(e.to_string()))?;
+        let entry = Entry {
+            handle,
+            watchers: Arc::new(AtomicUsize::new(0)),
+            last_used: Arc::new(Mutex::new(Instant::now())),
+        };
+        sessions.insert(key, entry.clone());
+        Ok(entry)
+    }
+}
+
+/// Ends sessions that nobody has watched or commanded for `idle`, until the
+/// sessions themselves are gone.
+async fn end_idle(sessions: Weak<Sessions>, idle: Duration) {
+    let tick = (idle / 4).clamp(Duration::from_millis(20), Duration::from_secs(5));
+    loop {
+        tokio::time::sleep(tick).await;
+        let Some(sessions) = sessions.upgrade() else {
+            return;
+        };
+        let ended: Vec<SessionHandle> = {
+            let mut all = sessions.lock();
+            let idle_keys: Vec<Key> = all
+                .iter()
+                .filter(|(_, e)| !e.handle.is_running() || e.idle_for().is_some_and(|t| t >= idle))
+                .map(|(k, _)| k.clone())
+                .collect();
+            idle_keys
+                .iter()
+                .filter_map(|k| all.remove(k))
+                .map(|e| e.handle)
+                .collect()
+        };
+        for handle in ended {
+            tracing::info!("leaving a meeting nobody watches");
+            tokio::spawn(async move { handle.stop().await });
+        }
     }
 }
 
 impl MeetingService for Sessions {
-    fn watch(&self, meeting: &MeetingRef) -> Result<BoxStream<'static, MeetingView>, ServiceError> {
-        let receiver = self.session(meeting)?.watch();
-        let stream =
-            futures::stream::unfold((receiver, true), |(mut receiver, first)| async move {
+    fn watch(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+    ) -> Result<BoxStream<'static, MeetingView>, ServiceError> {
+        let entry = self.entry(who, meeting)?;
+        entry.watchers.fetch_add(1, Ordering::SeqCst);
+        let receiver = entry.handle.watch();
+        let watching = Watching(entry);
+        let stream = futures::stream::unfold(
+            (receiver, true, watching),
+            |(mut receiver, first, watching)| async move {
                 if !first {
                     receiver.changed().await.ok()?;
                 }
                 let view = (**receiver.borrow_and_update()).clone();
-                Some((view, (receiver, false)))
-            });
+                Some((view, (receiver, false, watching)))
+            },
+        );
         Ok(Box::pin(stream))
     }
 
     fn command(
         &self,
+        who: &Moderator,
         meeting: &MeetingRef,
         command: Command,
     ) -> BoxFuture<'static, Result<Receipt, ServiceError>> {
-        let session = self.session(meeting);
+        let session = self.session(who, meeting);
         Box::pin(async move {
             session?
                 .command(command)
                 .await
                 .map_err(ServiceError::Refused)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xmpp::transport::{Transport, TransportError};
+
+    /// Records the address of every connection attempt and refuses it.
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Connector for Recorder {
+        fn connect(&self, url: url::Url) -> BoxFuture<'static, Result<Transport, TransportError>> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(url.to_string());
+            Box::pin(async { Err(TransportError::Connect("refused".into())) })
+        }
+    }
+
+    fn who(id: &str, token: Option<&str>) -> Moderator {
+        Moderator {
+            id: id.into(),
+            display_name: None,
+            token: token.map(Into::into),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_moderator_connects_with_their_own_token() {
+        let recorder = Arc::new(Recorder(Mutex::new(Vec::new())));
+        let mut config = ClientConfig::new(
+            url::Url::parse("wss://meet.example/xmpp-websocket").unwrap(),
+            "meet.example",
+        );
+        config.token = Some("deployment.wide.token".into());
+        let sessions = Sessions::new(config, recorder.clone());
+        let meeting = MeetingRef {
+            room: "demo".into(),
+            tenant: None,
+        };
+        let _a = sessions
+            .watch(&who("a", Some("aaa.bbb.ccc")), &meeting)
+            .unwrap();
+        let _a2 = sessions
+            .watch(&who("a", Some("aaa.bbb.ccc")), &meeting)
+            .unwrap();
+        let _b = sessions.watch(&who("b", None), &meeting).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(sessions.len(), 2);
+        let urls = recorder.0.lock().unwrap().clone();
+        let first_try = |token: &str| {
+            urls.iter()
+                .filter(|u| u.ends_with(&format!("?room=demo&token={token}")))
+                .count()
+        };
+        assert_eq!(first_try("aaa.bbb.ccc"), 1, "{urls:?}");
+        assert_eq!(first_try("deployment.wide.token"), 1, "{urls:?}");
+        assert_eq!(urls.len(), 2, "{urls:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sessions_nobody_uses_end_after_the_grace_period() {
+        let recorder = Arc::new(Recorder(Mutex::new(Vec::new())));
+        let config = ClientConfig::new(
+            url::Url::parse("wss://meet.example/xmpp-websocket").unwrap(),
+            "meet.example",
+        );
+        let sessions = Sessions::with_limits(
+            config,
+            recorder,
+            Limits {
+                idle: Duration::from_secs(60),
+                max_sessions: 10,
+            },
+        );
+        let meeting = MeetingRef {
+            room: "demo".into(),
+            tenant: None,
+        };
+        let watching = sessions.watch(&who("a", None), &meeting).unwrap();
+        sessions.session(&who("b", None), &meeting).unwrap();
+        tokio::time::sleep(Duration::from_secs(59)).await;
+        assert_eq!(sessions.len(), 2);
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        assert_eq!(sessions.len(), 1, "b, never watched, has left");
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert_eq!(sessions.len(), 1, "a is watched and stays");
+        drop(watching);
+        tokio::time::sleep(Duration::from_secs(50)).await;
+        assert_eq!(
+            sessions.len(),
+            1,
+            "a's grace period runs from the moment it was left"
+        );
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        assert!(sessions.is_empty());
     }
 }
