@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { chromium } from 'playwright-core';
 import { startMeeting, startServer, root } from './harness.mjs';
 
@@ -42,9 +43,69 @@ async function expectIn(page, name, room) {
 }
 
 async function moveByMenu(page, name, room) {
-  const r = row(page, name);
-  await r.locator('select').selectOption({ label: room });
-  await r.getByRole('button', { name: 'Move' }).click();
+  await row(page, name).getByRole('button', { name: `Move ${name} to…` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: room, exact: true }).click();
+}
+
+/** A page on the board, once its scripts run (before that, forms post as plain HTML). */
+async function openBoard(page, url) {
+  await page.goto(url);
+  await page.locator('[data-testid=board][data-live=true]').waitFor({ timeout: WAIT });
+}
+
+/** Every piece of visible text whose contrast with its background is under WCAG AA. */
+async function lowContrast(page) {
+  return page.evaluate(() => {
+    const parse = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return { r, g, b, a };
+    };
+    const lum = ({ r, g, b }) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const over = (top, bottom) => ({
+      r: top.r * top.a + bottom.r * (1 - top.a),
+      g: top.g * top.a + bottom.g * (1 - top.a),
+      b: top.b * top.a + bottom.b * (1 - top.a),
+      a: 1,
+    });
+    const background = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(getComputedStyle(e).backgroundColor);
+        if (bg && bg.a > 0) layers.push(bg);
+        if (bg && bg.a === 1) break;
+      }
+      let colour = { r: 255, g: 255, b: 255, a: 1 };
+      if (!layers.length || layers[layers.length - 1].a < 1) {
+        colour = parse(getComputedStyle(document.documentElement).backgroundColor) ?? colour;
+        if (colour.a < 1) colour = matchMedia('(prefers-color-scheme: dark)').matches ? { r: 18, g: 18, b: 18, a: 1 } : { r: 255, g: 255, b: 255, a: 1 };
+      }
+      for (const layer of layers.reverse()) colour = over(layer, colour);
+      return colour;
+    };
+    const bad = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!node.textContent.trim() || !el || el.closest('.sr-only, [disabled], [hidden]')) continue;
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+      const fg = over(parse(style.color), background(el));
+      const bg = background(el);
+      const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      const ratio = (l1 + 0.05) / (l2 + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) bad.push(`${node.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
+    }
+    return bad;
+  });
 }
 
 // --- the start page ---
@@ -53,23 +114,37 @@ test('the start page is complete without JavaScript', async ({ base }) => {
   const res = await fetch(`${base}/`, { headers: { 'accept-language': 'sv-SE' } });
   if (res.status !== 200) throw new Error(`status ${res.status}`);
   const html = await res.text();
-  for (const needle of ['<h1>Grupprum</h1>', 'server-rendered', '/pkg/grupprum.js', 'Mötets namn eller adress', 'lang="sv"']) {
+  for (const needle of ['<h1>Grupprum</h1>', 'Mötets namn eller adress', 'Panelens namn i mötet', 'Jitsi-token (valfritt)', 'lang="sv"', 'action="/api/open"']) {
     if (!html.includes(needle)) throw new Error(`missing ${needle}`);
   }
 });
 
-test('the start page hydrates and opens a meeting by name or address', async ({ context, base, meeting }) => {
+test('the start page opens a meeting by its address', async ({ context, base, meeting }) => {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${base}/`);
-  await page.getByTestId('hydration').filter({ hasText: 'interactive' }).waitFor({ timeout: WAIT });
   await page.getByLabel('Meeting name or address').fill(`https://meet.example/${meeting.room}?x=1`);
   await page.getByRole('button', { name: 'Open' }).click();
   await page.waitForURL(`${base}/${meeting.room}`);
   await page.getByTestId('board').waitFor();
   if (errors.length) throw new Error(errors.join(' | '));
   await page.close();
+});
+
+test('a bad token is refused on the start page, and nothing typed is lost', async ({ browser, base, meeting }) => {
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByLabel('Meeting name or address').fill(meeting.room);
+  await page.getByLabel("The panel's name in the meeting").fill('Kim (panel)');
+  await page.getByLabel('Jitsi token (optional)').fill('not a token');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByTestId('start-problem').filter({ hasText: 'This is not a Jitsi token' }).waitFor({ timeout: WAIT });
+  if ((await page.getByLabel('Meeting name or address').inputValue()) !== meeting.room) throw new Error('the meeting was lost');
+  if ((await page.getByLabel("The panel's name in the meeting").inputValue()) !== 'Kim (panel)') throw new Error('the name was lost');
+  if (page.url().includes('not%20a%20token') || page.url().includes('not+a+token')) throw new Error('the token went into the address');
+  await context.close();
 });
 
 test('an unknown path gets the not-found page', async ({ base }) => {
@@ -136,9 +211,20 @@ test('move by the menu, with the outcome in place and announced', async ({ board
 test('move several at once', async ({ board }) => {
   await row(board, 'Erik Johansson').getByRole('checkbox').check();
   await row(board, 'Late Larsson').getByRole('checkbox').check();
-  await card(board, 'Ekonomi').getByRole('button', { name: 'Move selected here' }).click();
+  await board.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+  await board.locator('#move-selection').click();
+  await board.getByRole('dialog', { name: 'Move 2 selected to…' }).getByRole('button', { name: 'Ekonomi', exact: true }).click();
   await expectIn(board, 'Erik Johansson', 'Ekonomi');
   await expectIn(board, 'Late Larsson', 'Ekonomi');
+  if (await board.locator('.selection').isVisible()) throw new Error('the selection stayed after the move');
+});
+
+test('move several with "Move selected here"', async ({ board }) => {
+  await row(board, 'Erik Johansson').getByRole('checkbox').check();
+  await row(board, 'Late Larsson').getByRole('checkbox').check();
+  await card(board, 'Room 1').getByRole('button', { name: 'Move selected here' }).click();
+  await expectIn(board, 'Erik Johansson', 'Room 1');
+  await expectIn(board, 'Late Larsson', 'Room 1');
 });
 
 test('move by dragging', async ({ board }) => {
@@ -148,12 +234,30 @@ test('move by dragging', async ({ board }) => {
 });
 
 test('move with the keyboard only', async ({ board }) => {
-  await row(board, 'Late Larsson').getByRole('checkbox').focus();
-  await board.keyboard.press('Space');
-  const button = card(board, 'Planering').getByRole('button', { name: 'Move selected here' });
+  const button = row(board, 'Late Larsson').getByRole('button', { name: 'Move Late Larsson to…' });
   await button.focus();
   await board.keyboard.press('Enter');
+  const menu = board.getByRole('dialog', { name: 'Move Late Larsson to…' });
+  await menu.waitFor();
+  // Escape closes the menu and gives the focus back.
+  await board.keyboard.press('Escape');
+  await menu.waitFor({ state: 'detached' });
+  if (!(await button.evaluate((b) => b === document.activeElement))) throw new Error('the focus did not come back');
+  await board.keyboard.press('Enter');
+  await menu.waitFor();
+  if (!(await menu.getByRole('button').first().evaluate((b) => b === document.activeElement))) throw new Error('the menu did not take the focus');
+  const planering = menu.getByRole('button', { name: 'Planering', exact: true });
+  for (let i = 0; i < 10 && !(await planering.evaluate((b) => b === document.activeElement)); i += 1) await board.keyboard.press('Tab');
+  const outline = await planering.evaluate((b) => getComputedStyle(b).outlineStyle);
+  if (outline === 'none') throw new Error('the focused room has no visible focus');
+  await board.keyboard.press('Enter');
   await expectIn(board, 'Late Larsson', 'Planering');
+  // Picking with the keyboard: Space on the tick box, then "Move selected here".
+  await row(board, 'Anna Lindqvist').getByRole('checkbox').focus();
+  await board.keyboard.press('Space');
+  await card(board, 'Planering').getByRole('button', { name: 'Move selected here' }).focus();
+  await board.keyboard.press('Enter');
+  await expectIn(board, 'Anna Lindqvist', 'Planering');
 });
 
 test('a participant who ignores the move shows "not moved"', async ({ board, meeting }) => {
@@ -188,22 +292,69 @@ test('send everyone back', async ({ board }) => {
   await expectIn(board, 'Anna Lindqvist', 'Main room');
 });
 
-test('the board on a 360 px phone has no sideways scrolling', async ({ context, base, meeting }) => {
+for (const width of [360, 400]) {
+  test(`the board ${width} px wide has no sideways scrolling and every action is reachable`, async ({ context, base, meeting }) => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width, height: 740 });
+    await openBoard(page, `${base}/${meeting.room}`);
+    await row(page, 'Anna Lindqvist').waitFor({ timeout: WAIT });
+    const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (scroll > width) throw new Error(`the page is ${scroll} px wide`);
+    for (const b of await page.locator('button:visible, summary:visible, input:visible').all()) {
+      const box = await b.boundingBox();
+      if (box && box.x + box.width > width + 1) throw new Error(`a control sticks out: ${await b.textContent()}`);
+    }
+    await row(page, 'Anna Lindqvist').getByRole('button', { name: 'Move Anna Lindqvist to…' }).click();
+    await page.getByRole('dialog').waitFor();
+    const menu = await page.getByRole('dialog').boundingBox();
+    if (!menu || menu.x < 0 || menu.x + menu.width > width) throw new Error(`the menu does not fit: ${JSON.stringify(menu)}`);
+    await page.keyboard.press('Escape');
+    if (width === 360) await page.screenshot({ path: join(screenshots, 'board-phone.png'), fullPage: true });
+    await page.close();
+  });
+}
+
+test('light and dark: every text meets WCAG AA contrast', async ({ context, base, meeting }) => {
   const page = await context.newPage();
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.goto(`${base}/${meeting.room}`);
-  await row(page, 'Anna Lindqvist').waitFor({ timeout: WAIT });
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  if (width > 360) throw new Error(`the page is ${width} px wide`);
-  await page.screenshot({ path: join(screenshots, 'board-phone.png'), fullPage: true });
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    await openBoard(page, `${base}/${meeting.room}`);
+    await row(page, 'Anna Lindqvist').getByRole('button', { name: 'Move Anna Lindqvist to…' }).click();
+    await page.getByRole('dialog').waitFor();
+    const bad = await lowContrast(page);
+    if (bad.length) throw new Error(`${colorScheme}: ${bad.slice(0, 5).join('; ')}`);
+    await page.keyboard.press('Escape');
+    await page.goto(`${base}/`);
+    const badStart = await lowContrast(page);
+    if (badStart.length) throw new Error(`${colorScheme} start page: ${badStart.slice(0, 5).join('; ')}`);
+    if (colorScheme === 'dark') {
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      if (bg === 'rgb(255, 255, 255)') throw new Error('dark mode is not dark');
+    }
+  }
   await page.close();
 });
 
 test('without JavaScript the board is complete and its forms work', async ({ browser, base, meeting }) => {
   const context = await browser.newContext({ javaScriptEnabled: false, locale: 'sv-SE' });
   const page = await context.newPage();
-  await page.goto(`${base}/${meeting.room}`);
+  await page.goto(`${base}/`);
+  await page.getByLabel('Mötets namn eller adress').fill(meeting.room);
+  await page.getByLabel('Panelens namn i mötet').fill('Utan skript');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Öppna' }).click()]);
   await row(page, 'Anna Lindqvist').waitFor();
+  // This browser is a panel of its own: a moderator grants it first.
+  await page.getByTestId('not-moderator').filter({ hasText: 'gör Utan skript till moderator' }).waitFor();
+  const me = await page.locator('li.person', { has: page.locator('.badge-me') }).getAttribute('data-person');
+  await meeting.control('POST', `/moderators/${me}`);
+  await until('the grant after a reload', async () => {
+    await page.reload();
+    return (await page.getByTestId('not-moderator').count()) === 0;
+  });
+  // A refused command comes back to the board with the reason.
+  await page.getByLabel('Nytt grupprum').fill('x'.repeat(100));
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Skapa', exact: true }).first().click()]);
+  await page.getByTestId('command-error').filter({ hasText: 'longer than 64' }).waitFor();
   await page.getByLabel('Nytt grupprum').fill('Utan skript');
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Skapa', exact: true }).first().click()]);
   if (!page.url().startsWith(`${base}/${meeting.room}`)) throw new Error(`landed on ${page.url()}`);
@@ -212,7 +363,44 @@ test('without JavaScript the board is complete and its forms work', async ({ bro
     await page.reload();
     return false;
   });
+  // Moving without scripts: tick, then "Flytta markerade hit" on the room.
+  await row(page, 'Anna Lindqvist').getByRole('checkbox').check();
+  await Promise.all([page.waitForNavigation(), card(page, 'Utan skript').getByRole('button', { name: 'Flytta markerade hit' }).click()]);
+  await until('Anna in the new room after a reload', async () => {
+    if ((await row(card(page, 'Utan skript'), 'Anna Lindqvist').count()) > 0) return true;
+    if (await page.getByTestId('command-error').count()) throw new Error(await page.getByTestId('command-error').textContent());
+    await page.reload();
+    return false;
+  });
   await context.close();
+});
+
+test('another site cannot call the server functions or open the live link', async ({ base, meeting }) => {
+  const body = new URLSearchParams({ room: meeting.room, action: 'create', name: 'Från en annan sajt' });
+  const cross = await fetch(`${base}/api/action`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.test', 'sec-fetch-site': 'cross-site' },
+    body,
+  });
+  if (cross.status !== 403) throw new Error(`cross-site POST: ${cross.status}`);
+  const upgrade = (origin) => new Promise((resolve, reject) => {
+    const req = request(`${base}/api/watch`, {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', origin },
+    });
+    req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode); });
+    req.on('response', (res) => { res.resume(); resolve(res.statusCode); });
+    req.on('error', reject);
+    req.end();
+  });
+  const evil = await upgrade('https://evil.test');
+  if (evil !== 403) throw new Error(`cross-site WebSocket: ${evil}`);
+  const own = await upgrade(base);
+  if (own !== 101) throw new Error(`same-site WebSocket: ${own}`);
+  const page = await fetch(`${base}/${meeting.room}`);
+  const csp = page.headers.get('content-security-policy') ?? '';
+  const nonce = (await page.text()).match(/<script type="module" nonce="([^"]+)"/)?.[1];
+  if (!nonce || !csp.includes(`'nonce-${nonce}'`) || !csp.includes('frame-ancestors')) throw new Error(`policy: ${csp}`);
+  if (page.headers.get('x-content-type-options') !== 'nosniff') throw new Error('no nosniff');
 });
 
 test('when the meeting link drops, a banner says so and the board resynchronises', async ({ board, meeting }) => {
@@ -244,32 +432,46 @@ test('the Swedish board uses Jitsi\'s words, and the switch changes language', a
   await card(page, 'Huvudrum').waitFor({ timeout: WAIT });
   await page.getByTestId('lang-switch').click();
   await card(page, 'Main room').waitFor({ timeout: WAIT });
+  // The choice is kept: the next visit is in English too.
+  await openBoard(page, `${base}/${meeting.room}`);
+  await card(page, 'Main room').waitFor({ timeout: WAIT });
   await page.close();
 });
 
-test('not yet moderator: the board says what to do, and lights up on the grant', async ({ context, base }) => {
-  const late = startMeeting('e2e-late', 1);
-  const server = await startServer(late);
-  try {
-    const page = await context.newPage();
-    await page.goto(`${server.base}/${late.room}`);
-    const banner = page.getByTestId('not-moderator');
-    await banner.filter({ hasText: 'grants moderator to Moderator panel' }).waitFor({ timeout: WAIT });
-    if (!(await page.getByRole('button', { name: 'Create', exact: true }).first().isDisabled())) throw new Error('actions enabled');
-    const me = await page.locator('li.person', { hasText: 'you' }).getAttribute('data-person');
-    await late.control('POST', `/moderators/${me}`);
-    await banner.waitFor({ state: 'detached', timeout: WAIT });
-    await page.getByRole('button', { name: 'Create', exact: true }).first().waitFor();
-    if (await page.getByRole('button', { name: 'Create', exact: true }).first().isDisabled()) throw new Error('still disabled');
-    await page.close();
-  } finally {
-    server.stop();
-    late.stop();
-  }
-  void base;
+test('a second moderator opens the board under their own name, and lights up on the grant', async ({ browser, base, meeting }) => {
+  const context = await browser.newContext({ locale: 'en-GB' });
+  const page = await context.newPage();
+  const violations = [];
+  await page.exposeFunction('reportViolation', (v) => violations.push(v));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(e.violatedDirective)));
+  await page.goto(`${base}/`);
+  await page.getByLabel('Meeting name or address').fill(meeting.room);
+  await page.getByLabel("The panel's name in the meeting").fill('Kim <panel>');
+  await page.getByLabel('Jitsi token (optional)').fill('eyJhbGciOiJub25lIn0.eyJyb29tIjoiZTJlIn0.c2ln');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.waitForURL(`${base}/${meeting.room}`);
+  await page.locator('[data-testid=board][data-live=true]').waitFor({ timeout: WAIT });
+  const banner = page.getByTestId('not-moderator');
+  await banner.filter({ hasText: 'grants moderator to Kim <panel>' }).waitFor({ timeout: WAIT });
+  if (!(await page.getByRole('button', { name: 'Create', exact: true }).first().isDisabled())) throw new Error('actions enabled');
+  const cookies = await context.cookies();
+  const token = cookies.find((c) => c.name === 'grupprum_token');
+  if (!token || !token.httpOnly) throw new Error('the token is not kept in an HttpOnly cookie');
+  if ((await page.content()).includes('eyJhbGciOiJub25lIn0')) throw new Error('the token is in the page');
+  if (await page.evaluate(() => document.cookie.includes('grupprum'))) throw new Error('scripts can read the cookies');
+  const me = await page.locator('li.person', { has: page.locator('.badge-me') }).getAttribute('data-person');
+  await meeting.control('POST', `/moderators/${me}`);
+  await banner.waitFor({ state: 'detached', timeout: WAIT });
+  await until('the actions to be enabled', async () => !(await page.getByRole('button', { name: 'Create', exact: true }).first().isDisabled()));
+  if (violations.length) throw new Error(`policy violations: ${violations.join(', ')}`);
+  await context.close();
 });
 
 // --- run ---
+
+// `node e2e.mjs <pattern>` runs only the tests whose names match the pattern.
+const only = process.argv[2];
+const chosen = only ? tests.filter((t) => new RegExp(only).test(t.name)) : tests;
 
 mkdirSync(screenshots, { recursive: true });
 const meeting = startMeeting('e2e', 0);
@@ -295,10 +497,9 @@ try {
   });
   // The panel joins first, so the focus makes it moderator; then people join.
   const board = await context.newPage();
-  await board.goto(`${base}/${meeting.room}`);
-  await board.getByTestId('board').waitFor({ timeout: WAIT });
+  await openBoard(board, `${base}/${meeting.room}`);
   for (const name of ['Anna Lindqvist', 'Erik Johansson']) await meeting.join(name);
-  for (const { name, fn } of tests) {
+  for (const { name, fn } of chosen) {
     const started = Date.now();
     try {
       await fn({ context, browser, base, meeting, board, servers });
