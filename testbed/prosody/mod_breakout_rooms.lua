@@ -22,6 +22,9 @@ if not main_muc_host then
 end
 local breakout_muc_host = module:get_option_string("breakout_rooms_muc", "breakout." .. module.host);
 local focus_account = module:get_option_string("focus_jid");
+-- "moderators": updates go to moderators only (a testbed option for very large
+-- meetings; Jitsi sends them to every occupant).
+local moderators_only = module:get_option_string("breakout_updates_to", "everyone") == "moderators";
 
 local NS_JITMEET = "http://jitsi.org/jitmeet";
 local FEATURE_RENAME = "http://jitsi.org/protocol/breakout_rooms#rename";
@@ -138,7 +141,8 @@ local function broadcast(main)
 	local payload = snapshot(main);
 	local function send_to_occupants(room)
 		for _, occupant in room:each_occupant() do
-			if not is_focus_jid(occupant.bare_jid) then
+			if not is_focus_jid(occupant.bare_jid)
+				and (not moderators_only or occupant.role == "moderator") then
 				send_json(occupant.jid, payload);
 			end
 		end

@@ -22,9 +22,9 @@ bash testbed/scripts/build-site.sh
 cargo build -p testbed --bin testbed
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/grupprum-demo-XXXXXX")
-# The meeting starts empty so that the panel joins first and the focus makes it
-# moderator, as the first participant of a Jitsi meeting is; then people join.
-target/debug/testbed start --room "$room" --participants 0 --dir "$dir" >/dev/null
+# The demo meeting has a host who makes every panel that joins a moderator (in a
+# real meeting a Jitsi moderator grants it); the people join through its control API.
+target/debug/testbed start --room "$room" --participants 0 --grant-panels --dir "$dir" >/dev/null
 stop_all() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true
   target/debug/testbed stop --dir "$dir" >/dev/null 2>&1 || true
@@ -43,7 +43,6 @@ for _ in $(seq 1 100); do
   kill -0 "$server_pid" 2>/dev/null || { echo "the panel did not start" >&2; exit 1; }
   sleep 0.1
 done
-curl -fsS -o /dev/null "http://127.0.0.1:$port/$room"
 names=("Anna Lindqvist" "Erik Johansson" "Åsa Öberg" "Mohammed Al-Hassan" "Karin Nilsson" "Björn Ängström"
   "Fatima Yusuf" "Lars-Göran Persson" "Maria García López" "Johan Ek" "Siiri Niemi" "Nguyễn Thị Lan")
 for i in $(seq 1 "$participants"); do

@@ -50,6 +50,8 @@ pub struct ParticipantInfo {
     pub room: Option<String>,
     pub ignore_moves: bool,
     pub moves_received: u32,
+    /// When its join presence for the main room left (ms since the Unix epoch).
+    pub join_sent_ms: Option<u64>,
     pub gone: bool,
 }
 
@@ -90,6 +92,7 @@ fn info(p: &Participant) -> ParticipantInfo {
         room: s.room,
         ignore_moves: p.config.ignore_moves,
         moves_received: s.moves_received,
+        join_sent_ms: s.join_sent_ms,
         gone: s.gone,
     }
 }

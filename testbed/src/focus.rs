@@ -5,6 +5,8 @@
 //!   then replies `ready='true'`.
 //! * In main rooms, makes the first participant owner (AutoOwner), and elects
 //!   another when the owner leaves. Breakout rooms have no auto-owner.
+//! * With `grant_panels`, makes every main-room occupant that is not one of the
+//!   test meeting's simulated participants owner as it joins.
 //! * Sends each new occupant a Jingle `session-initiate`.
 //! * Leaves a room when nobody else is in it.
 
@@ -43,6 +45,7 @@ impl Focus {
         ws_url: &str,
         domains: &Domains,
         password: &str,
+        grant_panels: bool,
     ) -> Result<Self, StreamError> {
         let auth = Auth::Plain {
             user: "focus".into(),
@@ -62,6 +65,7 @@ impl Focus {
             tx: link.tx.clone(),
             rooms: HashMap::new(),
             next_id: 0,
+            grant_panels,
         };
         let task = tokio::spawn(state.run(link.rx, stop_rx, grants_rx));
         Ok(Self {
@@ -123,6 +127,7 @@ struct State {
     tx: mpsc::Sender<Element>,
     rooms: HashMap<String, Room>,
     next_id: u64,
+    grant_panels: bool,
 }
 
 impl State {
@@ -299,6 +304,14 @@ impl State {
             None => {
                 entry.order += 1;
                 let key = entry.order;
+                let panel = is_main
+                    && self.grant_panels
+                    && affiliation != "owner"
+                    && p.real_jid.as_deref().is_some_and(|real| {
+                        !jid::resource(real)
+                            .unwrap_or_default()
+                            .starts_with(crate::participant::PARTICIPANT_RESOURCE_PREFIX)
+                    });
                 entry.occupants.insert(
                     key,
                     Occupant {
@@ -309,6 +322,9 @@ impl State {
                 );
                 let offer = self.session_initiate(&p.from);
                 self.send(offer).await;
+                if panel {
+                    self.grant(&room, &nick).await;
+                }
             }
         }
         if is_main {

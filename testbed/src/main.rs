@@ -1,8 +1,8 @@
 //! `testbed`: starts and stops the local test meeting.
 //!
 //! ```text
-//! testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K]
-//!               [--prosody-only] [--port PORT] [--dir DIR]
+//! testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K] [--grant-panels]
+//!               [--updates-to-moderators] [--prosody-only] [--port PORT] [--dir DIR]
 //! testbed stop  (--dir DIR | --env FILE)
 //! testbed run   …same options as start, in the foreground
 //! ```
@@ -20,8 +20,8 @@ use testbed::meeting::{Meeting, MeetingOptions};
 use testbed::names::NameStyle;
 
 const USAGE: &str = "usage:
-  testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K]
-                [--prosody-only] [--port PORT] [--lifetime SECONDS] [--dir DIR]
+  testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K] [--grant-panels]
+                [--updates-to-moderators] [--prosody-only] [--port PORT] [--lifetime SECONDS] [--dir DIR]
   testbed run   (same options; stays in the foreground)
   testbed stop  (--dir DIR | --env FILE)";
 
@@ -80,6 +80,10 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--lifetime" => lifetime = Some(number(&value("--lifetime")?, "--lifetime")?),
             "--hostile" => options.names = NameStyle::Hostile,
             "--prosody-only" => options.prosody_only = true,
+            "--grant-panels" => options.grant_panels = true,
+            "--updates-to-moderators" => {
+                options.update_recipients = testbed::prosody::UpdateRecipients::Moderators
+            }
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }
@@ -125,6 +129,12 @@ fn option_args(args: &Args) -> Vec<String> {
     }
     if o.prosody_only {
         list.push("--prosody-only".into());
+    }
+    if o.grant_panels {
+        list.push("--grant-panels".into());
+    }
+    if o.update_recipients == testbed::prosody::UpdateRecipients::Moderators {
+        list.push("--updates-to-moderators".into());
     }
     if let Some(seconds) = args.lifetime {
         list.extend(["--lifetime".into(), seconds.to_string()]);

@@ -8,7 +8,7 @@ use crate::domains::Domains;
 use crate::focus::Focus;
 use crate::names::{NameStyle, display_name};
 use crate::participant::{Participant, ParticipantConfig};
-use crate::prosody::{Install, Prosody, ProsodyError};
+use crate::prosody::{Install, Prosody, ProsodyError, UpdateRecipients};
 use crate::stream::{Link, StreamError};
 
 /// What to start.
@@ -27,6 +27,11 @@ pub struct MeetingOptions {
     pub ignore_moves: usize,
     /// Prosody alone: no focus, no participants.
     pub prosody_only: bool,
+    /// The focus makes every other occupant of the main room (a moderator
+    /// panel, say) moderator as it joins, as a host would grant it in Jitsi.
+    pub grant_panels: bool,
+    /// Who gets the breakout component's updates.
+    pub update_recipients: UpdateRecipients,
     pub install: Install,
 }
 
@@ -42,6 +47,8 @@ impl MeetingOptions {
             names: NameStyle::Realistic,
             ignore_moves: 0,
             prosody_only: false,
+            grant_panels: false,
+            update_recipients: UpdateRecipients::Everyone,
             install: Install::default(),
         }
     }
@@ -167,6 +174,7 @@ impl Meeting {
             options.port,
             &domains,
             &focus_password,
+            options.update_recipients,
         )
         .await?;
         let env = MeetingEnv {
@@ -191,7 +199,14 @@ impl Meeting {
         if options.prosody_only {
             return Ok(meeting);
         }
-        match Focus::start(&meeting.env.ws_url, &domains, &meeting.env.focus_password).await {
+        match Focus::start(
+            &meeting.env.ws_url,
+            &domains,
+            &meeting.env.focus_password,
+            options.grant_panels,
+        )
+        .await
+        {
             Ok(focus) => meeting.focus = Some(focus),
             Err(e) => {
                 meeting.stop().await;
@@ -257,6 +272,7 @@ impl Meeting {
             Some(port),
             &self.env.domains,
             &self.env.focus_password,
+            self.options.update_recipients,
         )
         .await?;
         if !self.options.prosody_only {
@@ -264,6 +280,7 @@ impl Meeting {
                 &self.env.ws_url,
                 &self.env.domains,
                 &self.env.focus_password,
+                self.options.grant_panels,
             )
             .await
             .map_err(MeetingError::Focus)?;

@@ -18,6 +18,10 @@ use crate::stanza::{self, MucPresence};
 use crate::stream::{self, Auth, StreamError};
 use crate::{jid, ns, xml::Element};
 
+/// Simulated participants bind resources that start with this; the focus tells
+/// them from other occupants by it.
+pub const PARTICIPANT_RESOURCE_PREFIX: &str = "p-";
+
 /// How long a conference request may take.
 const FOCUS_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -42,6 +46,9 @@ pub struct ParticipantState {
     pub role: Option<String>,
     /// Moves received, followed or not.
     pub moves_received: u32,
+    /// When the join presence for the main room left, in milliseconds since the
+    /// Unix epoch (the clock a browser's `Date.now()` reads on the same machine).
+    pub join_sent_ms: Option<u64>,
     /// It left the meeting (hung up or told to leave).
     pub gone: bool,
 }
@@ -65,7 +72,7 @@ impl Participant {
     ) -> Result<Self, StreamError> {
         let node = jid::node(room).unwrap_or(room);
         let url = format!("{ws_url}?room={node}");
-        let resource = format!("p-{:08x}", rand::random::<u32>());
+        let resource = format!("{PARTICIPANT_RESOURCE_PREFIX}{:08x}", rand::random::<u32>());
         let link = stream::connect(&url, &domains.xmpp, &Auth::Anonymous, &resource).await?;
         let nick = format!("{:08x}", rand::random::<u32>());
         let initial = ParticipantState {
@@ -74,6 +81,7 @@ impl Participant {
             jid: link.jid.clone(),
             role: None,
             moves_received: 0,
+            join_sent_ms: None,
             gone: false,
         };
         let (state_tx, state_rx) = watch::channel(initial);
@@ -93,6 +101,9 @@ impl Participant {
         };
         client.discover().await?;
         client.enter(room).await?;
+        client
+            .state
+            .send_modify(|s| s.join_sent_ms = Some(unix_ms()));
         client.wait_joined().await?;
         let task = tokio::spawn(client.run(leave_rx, go_to_rx));
         Ok(Self {
@@ -132,6 +143,12 @@ impl Participant {
         }
         let _ = (&mut self.task).await;
     }
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Drop for Participant {

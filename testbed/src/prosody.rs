@@ -94,6 +94,7 @@ impl Prosody {
         port: Option<u16>,
         domains: &Domains,
         focus_password: &str,
+        recipients: UpdateRecipients,
     ) -> Result<Self, ProsodyError> {
         for program in [&install.prosody, &install.prosodyctl] {
             if !program.exists() {
@@ -113,7 +114,7 @@ impl Prosody {
             })?;
         }
         let config_path = dir.join("prosody.cfg.lua");
-        let config = config(dir, &install.plugins, port, domains);
+        let config = config(dir, &install.plugins, port, domains, recipients);
         std::fs::write(&config_path, config).map_err(|source| ProsodyError::Write {
             path: config_path.clone(),
             source,
@@ -266,7 +267,24 @@ fn lua_str(s: &str) -> String {
 }
 
 /// The Prosody configuration for the test meeting.
-pub fn config(dir: &Path, plugins: &Path, port: u16, d: &Domains) -> String {
+/// Who gets the breakout component's updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UpdateRecipients {
+    /// Every occupant of the meeting's rooms, as in Jitsi.
+    #[default]
+    Everyone,
+    /// Moderators only: the same updates for a panel, without sending each full
+    /// state to hundreds of simulated participants (for very large test meetings).
+    Moderators,
+}
+
+pub fn config(
+    dir: &Path,
+    plugins: &Path,
+    port: u16,
+    d: &Domains,
+    recipients: UpdateRecipients,
+) -> String {
     let dir_s = dir.display().to_string();
     let q = |s: &str| lua_str(s);
     let focus = d.focus_jid();
@@ -324,6 +342,9 @@ pub fn config(dir: &Path, plugins: &Path, port: u16, d: &Domains) -> String {
     let _ = writeln!(c, "  modules_enabled = {{ \"breakout_rooms\" }}");
     let _ = writeln!(c, "  main_muc = {}", q(&d.muc));
     let _ = writeln!(c, "  breakout_rooms_muc = {}", q(&d.breakout));
+    if recipients == UpdateRecipients::Moderators {
+        let _ = writeln!(c, "  breakout_updates_to = \"moderators\"");
+    }
     let _ = writeln!(c);
     let _ = writeln!(c, "VirtualHost {}", q(&d.auth));
     let _ = writeln!(c, "  authentication = \"internal_hashed\"");
@@ -351,7 +372,14 @@ mod tests {
     #[test]
     fn config_is_loopback_only_and_quotes_paths() {
         let d = Domains::new("meet.test");
-        let c = config(Path::new("/tmp/a \"b"), Path::new("/p"), 5555, &d);
+        let c = config(
+            Path::new("/tmp/a \"b"),
+            Path::new("/p"),
+            5555,
+            &d,
+            UpdateRecipients::Everyone,
+        );
+        assert!(!c.contains("breakout_updates_to"));
         assert!(c.contains("http_ports = { 5555 }"));
         assert!(c.contains("http_interfaces = { \"127.0.0.1\" }"));
         assert!(c.contains("c2s_ports = {}"));

@@ -91,6 +91,48 @@ async fn first_participant_becomes_owner_and_is_offered_jingle() {
 }
 
 #[tokio::test]
+async fn with_grant_panels_every_other_occupant_becomes_moderator() {
+    let mut meeting = TestMeeting::start_with("panels", 0, |o| o.grant_panels = true).await;
+    let room = meeting.room();
+    meeting
+        .join_people(&[("Anna", false), ("Erik", false)])
+        .await;
+    // Anna joined first and is owner; Erik, a simulated participant, is not.
+    let roles: Vec<Option<String>> = meeting
+        .m()
+        .participants
+        .iter()
+        .map(|p| p.state().role)
+        .collect();
+    assert_eq!(roles[1].as_deref(), Some("participant"), "{roles:?}");
+    // A panel (any other client) is made moderator as it joins.
+    let mut panel = meeting.client().await;
+    let first = panel.join(&room, "Moderator panel").await;
+    assert_eq!(first.role.as_deref(), Some("participant"));
+    let me = panel.wait_moderator(&room).await;
+    assert_eq!(me.affiliation.as_deref(), Some("owner"));
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn updates_can_go_to_moderators_only() {
+    let meeting = TestMeeting::start_with("quiet", 0, |o| {
+        o.update_recipients = testbed::prosody::UpdateRecipients::Moderators
+    })
+    .await;
+    let room = meeting.room();
+    let mut m = moderator(&meeting).await;
+    let mut p = meeting.client().await;
+    p.join(&room, "Deltagare").await;
+    m.add_room("Tyst").await;
+    assert!(
+        p.update(Duration::from_millis(800)).await.is_none(),
+        "a participant gets no update"
+    );
+    meeting.stop().await;
+}
+
+#[tokio::test]
 async fn add_broadcasts_one_coalesced_update_with_the_documented_shape() {
     let mut meeting = TestMeeting::start("shape", 0).await;
     let room = meeting.room();
