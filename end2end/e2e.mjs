@@ -193,6 +193,17 @@ test('create several rooms', async ({ board }) => {
   await card(board, 'Room 2').waitFor({ timeout: WAIT });
 });
 
+test('remove an empty room', async ({ board }) => {
+  await board.getByLabel('New breakout room').fill('Tillfälligt');
+  await board.getByRole('button', { name: 'Create', exact: true }).first().click();
+  const room = card(board, 'Tillfälligt');
+  await room.waitFor({ timeout: WAIT });
+  // An empty room offers Remove, not Close.
+  if (await room.locator('summary', { hasText: 'Close' }).isVisible()) throw new Error('Close offered for an empty room');
+  await room.getByRole('button', { name: 'Remove' }).click();
+  await until('the room to be removed', async () => (await card(board, 'Tillfälligt').count()) === 0);
+});
+
 test('rename a room', async ({ board }) => {
   const room = card(board, 'Room 2');
   await room.getByText('Rename').click();

@@ -31,12 +31,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => process.exit(130));
 }
 
-/** A test meeting started with `testbed start`; `stop()` ends it. */
-export function startMeeting(room, participants = 0) {
+/** A test meeting started with `testbed start` (and `extra` options); `stop()` ends it. */
+export function startMeeting(room, participants = 0, extra = []) {
   const dir = mkdtempSync(join(tmpdir(), `grupprum-e2e-${room}-`));
   execFileSync(
     testbedBin,
-    ['start', '--room', room, '--participants', String(participants), '--lifetime', '3600', '--dir', dir],
+    ['start', '--room', room, '--participants', String(participants), '--lifetime', '3600', '--dir', dir, ...extra],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   running.add(dir);
@@ -55,6 +55,7 @@ export function startMeeting(room, participants = 0) {
   };
   return {
     room,
+    dir,
     env,
     control,
     join: (name, ignoreMoves = false) => control('POST', '/participants', { name, ignore_moves: ignoreMoves }),
@@ -91,6 +92,8 @@ export function startServer(meeting, addr = '127.0.0.1:0') {
     const timer = setTimeout(() => rejectStart(new Error('the server did not start within 30 s')), 30_000);
     let out = '';
     child.stdout.on('data', (chunk) => {
+      // The server's log goes to stdout; SERVER_LOG=1 shows it.
+      if (process.env.SERVER_LOG) process.stderr.write(chunk);
       out += chunk;
       const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
       if (m) {
