@@ -23,6 +23,8 @@ pub use shell::{App, shell};
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console are for development; they cost size in release.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // Controls that only work with scripts (see `.js-only` in the stylesheet).
     if let Some(root) = leptos::prelude::document().document_element() {

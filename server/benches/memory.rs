@@ -147,7 +147,7 @@ fn run_focus(ws_url: &str, password: &str) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let domains = testbed::domains::Domains::new("meet.test");
-        let _focus = testbed::focus::Focus::start(ws_url, &domains, password)
+        let _focus = testbed::focus::Focus::start(ws_url, &domains, password, false)
             .await
             .expect("focus logs in");
         std::future::pending::<()>().await;

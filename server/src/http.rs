@@ -25,11 +25,15 @@ pub fn router(
     // The site's own files come first: the board's `/<tenant>/<room>` route would
     // otherwise take `/pkg/<file>` for a meeting.
     Router::new()
+        // A release build puts gzip'd copies beside the files (`<file>.gz`).
         .nest_service(
             "/pkg",
-            ServeDir::new(site.join(options.site_pkg_dir.as_ref())),
+            ServeDir::new(site.join(options.site_pkg_dir.as_ref())).precompressed_gzip(),
         )
-        .route_service("/favicon.svg", ServeFile::new(site.join("favicon.svg")))
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site.join("favicon.svg")).precompressed_gzip(),
+        )
         .leptos_routes_with_context(
             &options,
             routes,
