@@ -96,12 +96,6 @@ fn url_query(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// The display name this browser gave before, for the start page's form.
-#[server(prefix = "/api", endpoint = "remembered")]
-pub async fn remembered_name() -> Result<Option<String>, ServerFnError> {
-    Ok(crate::identity::remembered_name())
-}
-
 /// The meeting's latest state. A fresh session gets a few seconds to join, so that
 /// a page rendered without JavaScript shows the meeting, not "connecting".
 #[server(prefix = "/api", endpoint = "meeting")]
@@ -182,7 +176,6 @@ pub async fn board_action(
     name: Option<String>,
     count: Option<usize>,
     target: Option<String>,
-    participant: Option<String>,
     picked: Option<std::collections::BTreeMap<String, String>>,
     include_moderators: Option<String>,
     language: Option<String>,
@@ -196,10 +189,7 @@ pub async fn board_action(
         name,
         count,
         target,
-        participants: participant
-            .into_iter()
-            .chain(picked.unwrap_or_default().into_values())
-            .collect(),
+        participants: picked.unwrap_or_default().into_values().collect(),
         include_moderators: include_moderators.is_some(),
         language,
     };

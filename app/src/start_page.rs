@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{OpenMeeting, remembered_name};
+use crate::api::OpenMeeting;
 use crate::i18n::Lang;
 use crate::meeting::MeetingRef;
 
@@ -42,17 +42,12 @@ pub fn StartPage() -> impl IntoView {
         };
         view! { <p class="banner banner-error" role="alert" data-testid="start-problem">{text}</p> }
     });
-    let remembered = Resource::new_blocking(|| (), |_| remembered_name());
-    let name_field = move || {
-        let value = given_name
-            .clone()
-            .or_else(|| remembered.get().and_then(Result::ok).flatten())
-            .unwrap_or_default();
-        view! {
-            <input id="display_name" name="display_name" type="text" maxlength="64" autocomplete="nickname"
-                aria-describedby="name-hint" value=value />
-        }
-    };
+    // The page is rendered on the server only: it reads the cookie itself.
+    #[cfg(feature = "ssr")]
+    let remembered = crate::identity::remembered_name();
+    #[cfg(not(feature = "ssr"))]
+    let remembered: Option<String> = None;
+    let name = given_name.or(remembered).unwrap_or_default();
     let open_url = <OpenMeeting as ServerFn>::url();
     view! {
         <div class="start">
@@ -64,7 +59,8 @@ pub fn StartPage() -> impl IntoView {
                     aria-describedby="meeting-hint" value=asked.unwrap_or_default() />
                 <p id="meeting-hint" class="hint">{t.meeting_hint}</p>
                 <label for="display_name">{t.name_label}</label>
-                <Suspense fallback=|| ()>{name_field}</Suspense>
+                <input id="display_name" name="display_name" type="text" maxlength="64" autocomplete="nickname"
+                    aria-describedby="name-hint" value=name />
                 <p id="name-hint" class="hint">{t.name_hint}</p>
                 <label for="token">{t.token_label}</label>
                 <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint" />

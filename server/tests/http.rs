@@ -308,3 +308,19 @@ async fn the_start_page_keeps_the_name_and_token_in_httponly_cookies() {
     assert_eq!(location, "/?meeting=Demo&name=Kim&problem=token");
     assert!(response.headers().get("set-cookie").is_none());
 }
+
+#[tokio::test]
+async fn the_start_page_offers_the_name_given_before() {
+    let response = router()
+        .oneshot(
+            Request::get("/")
+                .header("cookie", "grupprum_name=Kim%20%3Cpanel%3E")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(html.contains("value=\"Kim &lt;panel&gt;\""), "{html}");
+}

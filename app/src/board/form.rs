@@ -35,9 +35,8 @@ impl Board {
             let Some((form, mut fields)) = read(&ev) else {
                 return;
             };
-            if fields.action == "move" && fields.participants.is_empty() {
-                fields.participants = self.selected.get_untracked().into_iter().collect();
-            }
+            // The ticked people: the page keeps them (the same as the tick boxes).
+            fields.participants = self.selected.get_untracked().into_iter().collect();
             match crate::api::form_command(&fields) {
                 Some(crate::meeting::Command::Move { participants, to }) => {
                     self.move_people(participants, to);
@@ -74,7 +73,7 @@ fn read(
         name: field("name"),
         count: field("count").and_then(|c| c.trim().parse().ok()),
         target: pressed.or_else(|| field("target")),
-        participants: field("participant").into_iter().collect(),
+        participants: Vec::new(),
         include_moderators: field("include_moderators").is_some(),
         language: field("language"),
     };
