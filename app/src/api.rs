@@ -96,8 +96,10 @@ fn url_query(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// The meeting's latest state. A fresh session gets a few seconds to join, so that
-/// a page rendered without JavaScript shows the meeting, not "connecting".
+/// The meeting's latest state. A fresh session gets a few seconds to join (and the
+/// focus a moment to make it moderator, as it does the first in a meeting), so
+/// that a page rendered without JavaScript shows the meeting, not "connecting".
+/// A session that was already in the meeting answers at once.
 #[server(prefix = "/api", endpoint = "meeting")]
 pub async fn get_meeting(meeting: MeetingRef) -> Result<MeetingView, ServerFnError> {
     use futures::StreamExt;
@@ -110,10 +112,11 @@ pub async fn get_meeting(meeting: MeetingRef) -> Result<MeetingView, ServerFnErr
         .ok_or_else(|| ServerFnError::new("the meeting's session ended"))?;
     let deadline = tokio::time::sleep(std::time::Duration::from_secs(3));
     tokio::pin!(deadline);
-    // Until it has joined, and then a moment for the focus to grant moderator.
+    let fresh = latest.status == crate::meeting::LinkStatus::Connecting;
     let waiting = |v: &MeetingView| {
         v.status == crate::meeting::LinkStatus::Connecting
-            || (v.status == crate::meeting::LinkStatus::Online
+            || (fresh
+                && v.status == crate::meeting::LinkStatus::Online
                 && v.me.as_ref().is_some_and(|m| !m.is_moderator))
     };
     while waiting(&latest) {

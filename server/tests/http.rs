@@ -324,3 +324,88 @@ async fn the_start_page_offers_the_name_given_before() {
     let html = String::from_utf8(body.to_vec()).unwrap();
     assert!(html.contains("value=\"Kim &lt;panel&gt;\""), "{html}");
 }
+
+/// Views that a fake session shows: the first at once, the others after a second each.
+struct Scripted(Vec<app::meeting::MeetingView>);
+
+impl app::service::MeetingService for Scripted {
+    fn watch(
+        &self,
+        _who: &app::service::Moderator,
+        _meeting: &app::meeting::MeetingRef,
+    ) -> Result<
+        futures::stream::BoxStream<'static, app::meeting::MeetingView>,
+        app::service::ServiceError,
+    > {
+        use futures::StreamExt;
+        let views = self.0.clone();
+        Ok(futures::stream::iter(views.into_iter().enumerate())
+            .then(|(i, view)| async move {
+                if i > 0 {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                view
+            })
+            .chain(futures::stream::pending())
+            .boxed())
+    }
+
+    fn command(
+        &self,
+        _who: &app::service::Moderator,
+        _meeting: &app::meeting::MeetingRef,
+        _command: app::meeting::Command,
+    ) -> futures::future::BoxFuture<
+        'static,
+        Result<app::meeting::Receipt, app::service::ServiceError>,
+    > {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+fn view(status: app::meeting::LinkStatus, moderator: bool) -> app::meeting::MeetingView {
+    let meeting = app::meeting::MeetingRef {
+        room: "demo".into(),
+        tenant: None,
+    };
+    let mut view = app::meeting::MeetingView::placeholder(meeting);
+    view.status = status;
+    view.main.jid = "demo@conference.meet.test".into();
+    view.me = Some(app::meeting::SelfView {
+        id: "abcd1234".into(),
+        display_name: "Kim (panel)".into(),
+        role: None,
+        is_moderator: moderator,
+    });
+    view
+}
+
+async fn board_html(views: Vec<app::meeting::MeetingView>) -> String {
+    let options = LeptosOptions::builder()
+        .output_name("grupprum")
+        .site_root("target/site")
+        .build();
+    let router = server::http::router(
+        options,
+        Some(std::sync::Arc::new(Scripted(views))),
+        server::web_security::Policy::default(),
+    );
+    let response = router
+        .oneshot(Request::get("/demo").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(body.to_vec()).unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fresh_session_gets_a_moment_to_become_moderator_and_an_existing_one_answers_at_once() {
+    use app::meeting::LinkStatus::{Connecting, Online};
+    // Fresh: connecting, then joined and made moderator by the focus a second later.
+    let html = board_html(vec![view(Connecting, false), view(Online, true)]).await;
+    assert!(html.contains("data-testid=\"board\""), "{html}");
+    assert!(!html.contains("data-testid=\"not-moderator\""), "{html}");
+    // Already in the meeting and waiting for a grant: shown as it is, not held up.
+    let html = board_html(vec![view(Online, false), view(Online, true)]).await;
+    assert!(html.contains("data-testid=\"not-moderator\""), "{html}");
+}
