@@ -67,7 +67,7 @@ pub async fn open_meeting(
         Ok((target, name, token)) => match identity::remember(name.as_deref(), token.as_deref()) {
             Ok(_) => {
                 let path = target.path();
-                leptos_axum::redirect(&path);
+                crate::redirect::to(&path);
                 return Ok(path);
             }
             Err(e) => e.code(),
@@ -80,7 +80,7 @@ pub async fn open_meeting(
             ("name", display_name.as_deref().unwrap_or_default()),
             ("problem", problem),
         ]);
-        leptos_axum::redirect(&format!("/?{back}"));
+        crate::redirect::to(&format!("/?{back}"));
         return Ok(String::new());
     }
     Err(ServerFnError::new(problem))
@@ -217,7 +217,7 @@ pub async fn board_action(
                 )])
             ),
         };
-        leptos_axum::redirect(&back);
+        crate::redirect::to(&back);
         return Ok(Vec::new());
     }
     result

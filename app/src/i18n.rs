@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::meeting::LinkReason;
+
 /// The board's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Lang {
@@ -63,6 +65,32 @@ impl Lang {
             }
         }
         best.map_or(Self::Sv, |(_, l)| l)
+    }
+
+    /// Why the link to the meeting was lost or given up, in words.
+    pub fn link_reason(self, reason: &LinkReason) -> String {
+        let t = self.t();
+        let with = |words: &str, detail: &str| format!("{words} ({detail})");
+        match reason {
+            LinkReason::NoMeeting => t.no_meeting.to_owned(),
+            LinkReason::TokenRequired => t.token_required.to_owned(),
+            LinkReason::TokenExpired => t.token_expired.to_owned(),
+            LinkReason::TokenNotYetValid => t.token_not_yet_valid.to_owned(),
+            LinkReason::TokenSignature => t.token_signature.to_owned(),
+            LinkReason::TokenIssuer => t.token_issuer.to_owned(),
+            LinkReason::TokenRoom => t.token_room.to_owned(),
+            LinkReason::LoginRefused { detail } => with(t.login_refused, detail),
+            LinkReason::Password => t.password.to_owned(),
+            LinkReason::MembersOnly => t.members_only.to_owned(),
+            LinkReason::Banned => t.banned.to_owned(),
+            LinkReason::MeetingEnded => t.meeting_ended.to_owned(),
+            LinkReason::Removed => t.removed.to_owned(),
+            LinkReason::JoinRefused { condition } => with(t.join_refused, condition),
+            LinkReason::NotLetIn => t.not_let_in.to_owned(),
+            LinkReason::TooLarge { bytes } => t.too_large.replace("{n}", &bytes.to_string()),
+            LinkReason::Unsupported { detail } => with(t.unsupported, detail),
+            LinkReason::Network { detail } => with(t.network, detail),
+        }
     }
 
     /// The words of this language.
@@ -139,6 +167,24 @@ pub struct Texts {
     pub selected_count: &'static str,
     pub clear_selection: &'static str,
     pub no_rooms: &'static str,
+    pub no_meeting: &'static str,
+    pub token_required: &'static str,
+    pub token_expired: &'static str,
+    pub token_not_yet_valid: &'static str,
+    pub token_signature: &'static str,
+    pub token_issuer: &'static str,
+    pub token_room: &'static str,
+    pub login_refused: &'static str,
+    pub password: &'static str,
+    pub members_only: &'static str,
+    pub banned: &'static str,
+    pub meeting_ended: &'static str,
+    pub removed: &'static str,
+    pub join_refused: &'static str,
+    pub not_let_in: &'static str,
+    pub too_large: &'static str,
+    pub unsupported: &'static str,
+    pub network: &'static str,
 }
 
 const SV: Texts = Texts {
@@ -205,6 +251,24 @@ const SV: Texts = Texts {
     selected_count: "{n} markerade",
     clear_selection: "Avmarkera alla",
     no_rooms: "Det finns inga grupprum än.",
+    no_meeting: "Det finns inget möte med det namnet just nu: ingen har startat det. Panelen startar inga möten; öppna tavlan igen när mötet har börjat.",
+    token_required: "Mötet kräver en Jitsi-token.",
+    token_expired: "Token har gått ut. Hämta en ny och öppna tavlan igen.",
+    token_not_yet_valid: "Token gäller inte än (nbf ligger i framtiden).",
+    token_signature: "Token har fel signatur: den är inte utfärdad för den här installationen.",
+    token_issuer: "Token är utfärdad av någon som installationen inte litar på.",
+    token_room: "Token gäller ett annat möte.",
+    login_refused: "Inloggningen nekades",
+    password: "Mötet har ett lösenord.",
+    members_only: "Mötet har väntrum: en moderator måste släppa in panelen.",
+    banned: "Panelen är utestängd från mötet.",
+    meeting_ended: "Mötet har avslutats.",
+    removed: "Panelen togs bort från mötet.",
+    join_refused: "Mötet nekade panelen att gå med",
+    not_let_in: "Mötet släppte inte in panelen i tid.",
+    too_large: "Servern skickade ett meddelande som är större än panelen tar emot ({n} byte).",
+    unsupported: "Installationen saknar det panelen behöver",
+    network: "Förbindelsen med mötet bröts",
 };
 
 const EN: Texts = Texts {
@@ -271,6 +335,24 @@ const EN: Texts = Texts {
     selected_count: "{n} selected",
     clear_selection: "Clear selection",
     no_rooms: "There are no breakout rooms yet.",
+    no_meeting: "There is no meeting by that name right now: nobody has started it. The panel does not start meetings; open the board again once the meeting has begun.",
+    token_required: "The meeting requires a Jitsi token.",
+    token_expired: "The token has expired. Get a new one and open the board again.",
+    token_not_yet_valid: "The token is not valid yet (its nbf is in the future).",
+    token_signature: "The token has a wrong signature: it was not issued for this deployment.",
+    token_issuer: "The token was issued by someone this deployment does not trust.",
+    token_room: "The token is for another meeting.",
+    login_refused: "The login was refused",
+    password: "The meeting has a password.",
+    members_only: "The meeting has a lobby: a moderator must let the panel in.",
+    banned: "The panel is banned from the meeting.",
+    meeting_ended: "The meeting has ended.",
+    removed: "The panel was removed from the meeting.",
+    join_refused: "The meeting refused to let the panel join",
+    not_let_in: "The meeting did not let the panel in in time.",
+    too_large: "The server sent a message larger than the panel accepts ({n} bytes).",
+    unsupported: "The deployment lacks what the panel needs",
+    network: "The link to the meeting failed",
 };
 
 #[cfg(test)]
@@ -292,5 +374,28 @@ mod tests {
         assert_eq!(Lang::from_accept_language(""), Lang::Sv);
         assert_eq!(Lang::parse("EN"), Some(Lang::En));
         assert_eq!(Lang::Sv.t().main_room, "Huvudrum");
+    }
+
+    #[test]
+    fn link_reasons_are_worded_in_both_languages() {
+        assert_eq!(
+            Lang::En.link_reason(&LinkReason::TokenRoom),
+            "The token is for another meeting."
+        );
+        assert_eq!(
+            Lang::Sv.link_reason(&LinkReason::TokenRoom),
+            "Token gäller ett annat möte."
+        );
+        assert_eq!(
+            Lang::En.link_reason(&LinkReason::TooLarge { bytes: 5 }),
+            "The server sent a message larger than the panel accepts (5 bytes)."
+        );
+        assert!(
+            Lang::Sv
+                .link_reason(&LinkReason::Network {
+                    detail: "reset".into()
+                })
+                .ends_with("(reset)")
+        );
     }
 }

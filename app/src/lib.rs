@@ -12,6 +12,8 @@ pub mod identity;
 pub mod meeting;
 mod not_found;
 #[cfg(feature = "ssr")]
+pub mod redirect;
+#[cfg(feature = "ssr")]
 pub mod service;
 mod shell;
 mod start_page;

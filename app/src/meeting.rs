@@ -14,22 +14,19 @@ pub struct MeetingRef {
 }
 
 impl MeetingRef {
-    /// The board's path: `/<room>` or `/<tenant>/<room>`.
+    /// The board's path: `/<room>` or `/<tenant>/<room>`, every character but
+    /// the unreserved ones percent-encoded, so that it is always a safe
+    /// same-site `Location`: plain ASCII, one leading slash, no `\\`.
     pub fn path(&self) -> String {
-        let encode = |s: &str| {
-            s.replace('%', "%25")
-                .replace('/', "%2F")
-                .replace('?', "%3F")
-                .replace('#', "%23")
-        };
         match &self.tenant {
-            Some(tenant) => format!("/{}/{}", encode(tenant), encode(&self.room)),
-            None => format!("/{}", encode(&self.room)),
+            Some(tenant) => format!("/{}/{}", path_segment(tenant), path_segment(&self.room)),
+            None => format!("/{}", path_segment(&self.room)),
         }
     }
 
     /// Reads what a moderator typed: a room name, or a meeting address such as
-    /// `https://meet.example/tenant/Room?x#y`.
+    /// `https://meet.example/tenant/Room?x#y`. Names with control characters,
+    /// backslashes or Unicode noncharacters are refused.
     pub fn from_input(input: &str) -> Option<Self> {
         let input = input.trim();
         let path = match input.split_once("://") {
@@ -37,19 +34,58 @@ impl MeetingRef {
             None => input,
         };
         let path = path.split(['?', '#']).next().unwrap_or("");
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        match parts.as_slice() {
-            [room] => Some(Self {
+        let parts: Vec<&str> = path
+            .split('/')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let meeting = match parts.as_slice() {
+            [room] => Self {
                 room: (*room).to_owned(),
                 tenant: None,
-            }),
-            [tenant, room] => Some(Self {
+            },
+            [tenant, room] => Self {
                 room: (*room).to_owned(),
                 tenant: Some((*tenant).to_owned()),
-            }),
-            _ => None,
+            },
+            _ => return None,
+        };
+        meeting.is_valid().then_some(meeting)
+    }
+
+    /// Room and tenant are 1 to [`MAX_ROOM_CHARS`] characters, with no control
+    /// characters, backslashes, text-direction controls or noncharacters.
+    pub fn is_valid(&self) -> bool {
+        let fine = |s: &str| {
+            let count = s.chars().count();
+            (1..=MAX_ROOM_CHARS).contains(&count)
+                && s.trim() == s
+                && !s.chars().any(|c| {
+                    c.is_control()
+                        || c == '\\'
+                        || c == '/'
+                        || is_bidi_control(c)
+                        || is_noncharacter(c)
+                })
+        };
+        fine(&self.room) && self.tenant.as_deref().is_none_or(fine)
+    }
+}
+
+/// Longest room or tenant name, in characters.
+pub const MAX_ROOM_CHARS: usize = 200;
+
+/// A path segment: unreserved characters as they are, everything else `%XX`.
+fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
+    out
 }
 
 /// The state of the panel's link to the meeting.
@@ -60,16 +96,64 @@ pub enum LinkStatus {
     /// The link was lost; trying again.
     Reconnecting {
         attempt: u32,
-        reason: String,
+        reason: LinkReason,
     },
     /// Back after a loss: the state was rebuilt from scratch.
     Resynced,
-    /// Given up, for a reason reconnecting cannot fix.
+    /// Given up, for a reason reconnecting cannot fix. Opening the board again
+    /// tries again.
     Failed {
-        reason: String,
+        reason: LinkReason,
     },
     /// Left the meeting on purpose.
     Closed,
+}
+
+/// Why the link to the meeting was lost or given up. The board puts each in
+/// words; `detail` fields are technical and shown after them as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkReason {
+    /// The meeting's room does not exist: nobody has started it.
+    NoMeeting,
+    /// The deployment wants a token and none was given.
+    TokenRequired,
+    TokenExpired,
+    TokenNotYetValid,
+    TokenSignature,
+    TokenIssuer,
+    /// The token is for another meeting (Jitsi: "Room and token mismatched").
+    TokenRoom,
+    /// Another refusal of the login, with the server's words.
+    LoginRefused {
+        detail: String,
+    },
+    /// The meeting has a password.
+    Password,
+    /// The meeting is members-only (a lobby): someone must let the panel in.
+    MembersOnly,
+    Banned,
+    /// The meeting ended (its room was destroyed).
+    MeetingEnded,
+    /// The panel was removed from the meeting.
+    Removed,
+    /// The meeting refused the join for another reason.
+    JoinRefused {
+        condition: String,
+    },
+    /// The join was not answered in time.
+    NotLetIn,
+    /// The server sent a stanza larger than the panel accepts.
+    TooLarge {
+        bytes: usize,
+    },
+    /// The deployment lacks what the panel needs (a breakout-rooms component).
+    Unsupported {
+        detail: String,
+    },
+    /// The connection failed or went quiet; trying again may help.
+    Network {
+        detail: String,
+    },
 }
 
 /// An occupant's MUC role, as the panel shows it.
@@ -268,6 +352,13 @@ impl std::error::Error for Refusal {}
 /// The outcome ids a command was given, one per item.
 pub type Receipt = Vec<u64>;
 
+/// Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every
+/// plane): never valid in text exchanged with others.
+pub fn is_noncharacter(c: char) -> bool {
+    let c = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&c) || (c & 0xFFFE) == 0xFFFE
+}
+
 /// Text-direction embeddings, overrides and isolates (not the plain LRM/RLM
 /// marks): refused in names the panel sends, since they can disguise them.
 pub fn is_bidi_control(c: char) -> bool {
@@ -288,7 +379,7 @@ mod tests {
                 tenant: None
             }
         );
-        assert_eq!(plain.path(), "/Veckomöte");
+        assert_eq!(plain.path(), "/Veckom%C3%B6te");
         let url = MeetingRef::from_input("https://meet.example/agency/Demo?jwt=x#config").unwrap();
         assert_eq!(
             url,
@@ -314,5 +405,47 @@ mod tests {
             .path(),
             "/a%2Fb%3Fc"
         );
+    }
+
+    #[test]
+    fn meeting_input_that_could_leave_the_site_is_refused() {
+        for bad in [
+            "\\evil.example",
+            "a\\b",
+            "x\u{1}y",
+            "\u{FFFE}",
+            "a/\u{10FFFF}",
+            "\u{202E}abc",
+        ] {
+            assert_eq!(MeetingRef::from_input(bad), None, "{bad:?}");
+        }
+        let long = "x".repeat(MAX_ROOM_CHARS + 1);
+        assert_eq!(MeetingRef::from_input(&long), None);
+        // Whatever a room is called, its path stays on this site.
+        let odd = MeetingRef {
+            room: "//evil.example\\x?y#z ö".into(),
+            tenant: None,
+        };
+        let path = odd.path();
+        assert!(path.starts_with('/') && !path.starts_with("//"), "{path}");
+        assert!(path.bytes().all(|b| b.is_ascii_graphic()), "{path}");
+        assert_eq!(path, "/%2F%2Fevil.example%5Cx%3Fy%23z%20%C3%B6");
+    }
+
+    #[test]
+    fn noncharacters_are_recognised() {
+        for c in [
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{1FFFE}',
+            '\u{10FFFF}',
+        ] {
+            assert!(is_noncharacter(c), "{c:?}");
+        }
+        for c in ['a', 'ö', '\u{FDCF}', '\u{FFFD}', '\u{1F600}'] {
+            assert!(!is_noncharacter(c), "{c:?}");
+        }
     }
 }

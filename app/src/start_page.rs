@@ -31,7 +31,7 @@ pub fn StartPage() -> impl IntoView {
     if problem.is_none()
         && let Some(meeting) = asked.as_deref().and_then(MeetingRef::from_input)
     {
-        leptos_axum::redirect(&meeting.path());
+        crate::redirect::to(&meeting.path());
     }
     let problem = problem.map(|code| {
         let text = match code.as_str() {

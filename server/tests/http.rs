@@ -16,7 +16,12 @@ fn router() -> axum::Router {
 
 async fn get(path: &str) -> (StatusCode, String) {
     let response = router()
-        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+        .oneshot(
+            Request::get(path)
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .expect("request"),
+        )
         .await
         .expect("response");
     let status = response.status();
@@ -408,4 +413,60 @@ async fn a_fresh_session_gets_a_moment_to_become_moderator_and_an_existing_one_a
     // Already in the meeting and waiting for a grant: shown as it is, not held up.
     let html = board_html(vec![view(Online, false), view(Online, true)]).await;
     assert!(html.contains("data-testid=\"not-moderator\""), "{html}");
+}
+
+#[tokio::test]
+async fn the_start_page_never_sends_the_browser_to_another_site() {
+    for query in [
+        "meeting=%5Cevil.example",
+        "meeting=%2F%2Fevil.example",
+        "meeting=https%3A%2F%2Fmeet.example%2F%5Cevil.example",
+    ] {
+        let response = router()
+            .oneshot(
+                Request::get(format!("/?{query}"))
+                    .header("accept", "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        if let Some(location) = response.headers().get("location") {
+            let location = location.to_str().unwrap();
+            assert!(
+                location.starts_with('/')
+                    && !location.starts_with("//")
+                    && !location.contains('\\'),
+                "{query}: {location}"
+            );
+        }
+    }
+    // A name with a backslash is refused on the page, not redirected.
+    let (status, html) = get("/?meeting=%5Cevil.example").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-testid=\"start-problem\""), "{html}");
+}
+
+#[tokio::test]
+async fn a_control_character_in_the_meeting_is_a_clear_refusal_not_a_crash() {
+    for query in ["meeting=%01", "meeting=a%0Db", "meeting=%EF%BF%BE"] {
+        let (status, html) = get(&format!("/?{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}");
+        assert!(
+            html.contains("data-testid=\"start-problem\""),
+            "{query}: {html}"
+        );
+    }
+    // A room name with odd characters still gets a board address that works.
+    let response = router()
+        .oneshot(
+            Request::get("/?meeting=Veckom%C3%B6te%20%C3%A5r%20")
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/Veckom%C3%B6te%20%C3%A5r");
 }

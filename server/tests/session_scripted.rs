@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::meeting::{Command, LinkStatus, MeetingRef, MeetingView, OutcomeState};
+use app::meeting::{Command, LinkReason, LinkStatus, MeetingRef, MeetingView, OutcomeState};
 use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use server::jitsi::config::ClientConfig;
@@ -123,6 +123,30 @@ impl Peer {
 
     /// Plays a Jitsi deployment up to the panel's join; returns the join presence.
     async fn welcome(&mut self) -> Element {
+        self.welcome_to_room().await;
+        let conference = self.expect("conference request").await;
+        assert_eq!(conference.get_attr("to"), Some("focus.meet.test"));
+        self.reply(&conference, "<conference xmlns='http://jitsi.org/protocol/focus' ready='true' focusjid='focus@auth.meet.test'/>").await;
+        let join = self.expect("join").await;
+        self.nick = join
+            .get_attr("to")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        join
+    }
+
+    /// Login and discovery, up to the question whether the meeting's room exists.
+    async fn welcome_to_room(&mut self) -> Element {
+        let room = self.welcome_to_login().await;
+        self.reply(&room, "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='demo'/><feature var='http://jabber.org/protocol/muc'/></query>").await;
+        room
+    }
+
+    /// Login and discovery; returns the panel's disco#info to the meeting's room.
+    async fn welcome_to_login(&mut self) -> Element {
         let open =
             "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' from='meet.test' version='1.0'/>";
         assert!(self.expect("open").await.is("open", ns::FRAMING));
@@ -145,18 +169,10 @@ impl Peer {
         self.reply(&disco, "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='component' type='breakout_rooms' name='breakout.meet.test'/></query>").await;
         let node = self.expect("disco node").await;
         self.reply(&node, "<query xmlns='http://jabber.org/protocol/disco#info' node='breakout_rooms'><feature var='http://jitsi.org/protocol/breakout_rooms#rename'/></query>").await;
-        let conference = self.expect("conference request").await;
-        assert_eq!(conference.get_attr("to"), Some("focus.meet.test"));
-        self.reply(&conference, "<conference xmlns='http://jitsi.org/protocol/focus' ready='true' focusjid='focus@auth.meet.test'/>").await;
-        let join = self.expect("join").await;
-        self.nick = join
-            .get_attr("to")
-            .unwrap()
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
-        join
+        let room = self.expect("the meeting's disco#info").await;
+        assert_eq!(room.get_attr("to"), Some(ROOM));
+        assert!(room.get_child("query", ns::DISCO_INFO).is_some(), "{room}");
+        room
     }
 
     /// The panel's own presence as moderator.
@@ -275,7 +291,10 @@ async fn reconnects_with_growing_jittered_backoff() {
     match &h.panel.view().status {
         LinkStatus::Reconnecting { attempt, reason } => {
             assert_eq!(*attempt, 6);
-            assert!(reason.contains("connection refused"), "{reason}");
+            assert!(
+                matches!(reason, LinkReason::Network { detail } if detail.contains("connection refused")),
+                "{reason:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -485,7 +504,7 @@ async fn a_destroyed_meeting_or_a_wrong_password_is_final() {
     assert_eq!(
         view.status,
         LinkStatus::Failed {
-            reason: "the meeting ended: All occupants left.".into()
+            reason: LinkReason::MeetingEnded
         }
     );
     assert_eq!(
@@ -502,7 +521,100 @@ async fn a_destroyed_meeting_or_a_wrong_password_is_final() {
     assert_eq!(
         view.status,
         LinkStatus::Failed {
-            reason: "the meeting has a password".into()
+            reason: LinkReason::Password
         }
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_for_another_room_is_final_and_never_retried() {
+    let mut h = harness(0);
+    let mut peer = h.peers.recv().await.unwrap();
+    peer.welcome().await;
+    let nick = peer.nick.clone();
+    peer.send(&format!("<presence xmlns='jabber:client' type='error' from='{ROOM}/{nick}'><error type='cancel'><not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>Room and token mismatched</text></error></presence>")).await;
+    let view = until(&h.panel, |v| matches!(v.status, LinkStatus::Failed { .. })).await;
+    assert_eq!(
+        view.status,
+        LinkStatus::Failed {
+            reason: LinkReason::TokenRoom
+        }
+    );
+    // One login, and no other for as long as the board stays open.
+    assert!(h.attempts.recv().await.is_some());
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(h.attempts.try_recv().is_err(), "no second login");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_login_refusals_of_a_token_deployment_reach_the_view_and_are_final() {
+    for (text, reason) in [
+        ("token required", LinkReason::TokenRequired),
+        (
+            "Not acceptable by exp (1764000000)",
+            LinkReason::TokenExpired,
+        ),
+        ("Invalid signature", LinkReason::TokenSignature),
+    ] {
+        let mut h = harness(0);
+        let mut peer = h.peers.recv().await.unwrap();
+        peer.expect("open").await;
+        peer.send(
+            "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' from='meet.test' version='1.0'/>",
+        )
+        .await;
+        peer.send("<stream:features xmlns:stream='http://etherx.jabber.org/streams'><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>").await;
+        peer.expect("auth").await;
+        peer.send(&format!("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-allowed/><text>{text}</text></failure>")).await;
+        let view = until(&h.panel, |v| matches!(v.status, LinkStatus::Failed { .. })).await;
+        assert_eq!(view.status, LinkStatus::Failed { reason }, "{text}");
+        tokio::time::sleep(Duration::from_secs(300)).await;
+        assert_eq!(h.attempts.len(), 1, "{text}: no retry");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn refused_joins_back_off_like_lost_links() {
+    let mut h = harness(0);
+    let mut times = Vec::new();
+    for _ in 0..4 {
+        let mut peer = h.peers.recv().await.unwrap();
+        times.push(Instant::now());
+        peer.welcome().await;
+        let nick = peer.nick.clone();
+        peer.send(&format!("<presence xmlns='jabber:client' type='error' from='{ROOM}/{nick}'><error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>")).await;
+    }
+    let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    for (gap, step) in gaps.iter().zip([1u64, 2, 4]) {
+        let step = Duration::from_secs(step);
+        assert!(
+            *gap >= step / 2 && *gap <= step + Duration::from_millis(50),
+            "gap {gap:?} for step {step:?}: {gaps:?}"
+        );
+    }
+    until(&h.panel, |v| {
+        matches!(v.status, LinkStatus::Reconnecting { attempt: 4, .. })
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_meeting_nobody_started_is_not_created() {
+    let mut h = harness(0);
+    let mut peer = h.peers.recv().await.unwrap();
+    let room = peer.welcome_to_login().await;
+    let id = room.get_attr("id").unwrap();
+    peer.send(&format!("<iq xmlns='jabber:client' type='error' id='{id}' from='{ROOM}'><query xmlns='http://jabber.org/protocol/disco#info'/><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")).await;
+    let view = until(&h.panel, |v| matches!(v.status, LinkStatus::Failed { .. })).await;
+    assert_eq!(
+        view.status,
+        LinkStatus::Failed {
+            reason: LinkReason::NoMeeting
+        }
+    );
+    // No conference request (which would make the focus create the room).
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    while let Ok(sent) = peer.from_client.try_recv() {
+        assert!(sent.get_child("conference", ns::FOCUS).is_none(), "{sent}");
+    }
 }

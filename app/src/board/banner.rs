@@ -14,10 +14,14 @@ pub fn Banner() -> impl IntoView {
             LinkStatus::Connecting => Some(("banner-info", t.connecting.to_owned())),
             LinkStatus::Online => None,
             LinkStatus::Resynced => Some(("banner-info", t.resynced.to_owned())),
-            LinkStatus::Reconnecting { .. } => Some(("banner-warning", t.reconnecting.to_owned())),
-            LinkStatus::Failed { reason } => {
-                Some(("banner-error", format!("{}: {reason}", t.cannot_connect)))
-            }
+            LinkStatus::Reconnecting { reason, .. } => Some((
+                "banner-warning",
+                format!("{} {}", t.reconnecting, board.lang.link_reason(reason)),
+            )),
+            LinkStatus::Failed { reason } => Some((
+                "banner-error",
+                format!("{}: {}", t.cannot_connect, board.lang.link_reason(reason)),
+            )),
             LinkStatus::Closed => Some(("banner-warning", t.closed.to_owned())),
         })?;
         Some(

@@ -2,12 +2,14 @@
 //! the meeting's state, and runs the moderator's commands.
 //!
 //! * [`config`]: where the deployment is and how to log in;
+//! * [`link_reason`]: why a link was lost, and whether trying again can help;
 //! * [`model`]: the pure state of a meeting and the outcome of every command;
 //! * [`plan`]: commands checked and turned into messages before anything is sent;
 //! * [`session`]: the connection's life: join, keepalive, reconnect, pacing;
 //! * [`service`]: the sessions behind the app's `MeetingService`.
 
 pub mod config;
+pub mod link_reason;
 pub mod model;
 pub mod plan;
 pub mod service;

@@ -13,13 +13,14 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::meeting::{Command, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal};
+use app::meeting::{Command, LinkReason, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal};
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use url::Url;
 
 use super::config::{ClientConfig, ConfigError};
+use super::link_reason::{self, Verdict};
 use super::model::{Me, Model};
 use super::plan::{self, Item};
 use crate::xmpp::stanza::disco::{self, DiscoInfo};
@@ -142,9 +143,30 @@ struct Connection {
 enum Ended {
     Stopped(Option<oneshot::Sender<()>>),
     /// Reconnecting may help.
-    Lost(String),
+    Lost(LinkReason),
     /// Reconnecting will not help.
-    Failed(String),
+    Failed(LinkReason),
+}
+
+impl From<Verdict> for Ended {
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Retry(reason) => Self::Lost(reason),
+            Verdict::Final(reason) => Self::Failed(reason),
+        }
+    }
+}
+
+impl From<TransportError> for Ended {
+    fn from(e: TransportError) -> Self {
+        link_reason::from_transport(&e).into()
+    }
+}
+
+fn network(detail: impl Into<String>) -> LinkReason {
+    LinkReason::Network {
+        detail: detail.into(),
+    }
 }
 
 struct Actor {
@@ -166,10 +188,15 @@ impl Actor {
         let mut attempt = 0u32;
         let mut resync = false;
         loop {
-            let ended = match self.connect().await {
+            let ended = match self.connect(!resync).await {
                 Ok(connection) => {
-                    attempt = 0;
-                    self.serve(connection, resync).await
+                    let (ended, joined) = self.serve(connection, resync).await;
+                    // Only a join that worked resets the backoff: a login that
+                    // works followed by a refused join must not retry at once.
+                    if joined {
+                        attempt = 0;
+                    }
+                    ended
                 }
                 Err(ended) => ended,
             };
@@ -179,7 +206,7 @@ impl Actor {
                     return;
                 }
                 Ended::Failed(reason) => {
-                    tracing::warn!(meeting = %self.main_jid, "giving up: {reason}");
+                    tracing::warn!(meeting = %self.main_jid, ?reason, "giving up");
                     self.lose_state();
                     self.model.set_status(LinkStatus::Failed { reason });
                     self.publish();
@@ -191,7 +218,7 @@ impl Actor {
             };
             attempt += 1;
             resync = true;
-            tracing::info!(meeting = %self.main_jid, attempt, "link lost: {reason}");
+            tracing::info!(meeting = %self.main_jid, attempt, ?reason, "link lost");
             self.lose_state();
             self.model
                 .set_status(LinkStatus::Reconnecting { attempt, reason });
@@ -264,7 +291,7 @@ impl Actor {
     }
 
     /// Connects and asks to join, answering requests meanwhile.
-    async fn connect(&mut self) -> Result<Connection, Ended> {
+    async fn connect(&mut self, first_join: bool) -> Result<Connection, Ended> {
         let nick = format!("{:08x}", rand::random::<u32>());
         let establish = establish(
             self.config.clone(),
@@ -272,6 +299,7 @@ impl Actor {
             self.url.clone(),
             self.main_jid.clone(),
             nick,
+            first_join,
         );
         tokio::pin!(establish);
         loop {
@@ -282,8 +310,7 @@ impl Actor {
                             self.model.set_can_rename(can_rename);
                             Ok(connection)
                         }
-                        Err(Setup::Permanent(reason)) => Err(Ended::Failed(reason)),
-                        Err(Setup::Transient(reason)) => Err(Ended::Lost(reason)),
+                        Err(setup) => Err(setup.into()),
                     };
                 }
                 request = self.requests.recv() => match request {
@@ -295,16 +322,22 @@ impl Actor {
         }
     }
 
-    async fn serve(&mut self, mut c: Connection, resync: bool) -> Ended {
+    /// Serves a connection until it ends; also says whether the panel got in.
+    async fn serve(&mut self, c: Connection, resync: bool) -> (Ended, bool) {
+        let mut joined = false;
+        let ended = self.serve_joined(c, resync, &mut joined).await;
+        (ended, joined)
+    }
+
+    async fn serve_joined(&mut self, mut c: Connection, resync: bool, joined: &mut bool) -> Ended {
         let timing = self.config.timing;
         let join_deadline = Instant::now() + timing.join;
-        let mut joined = false;
         let mut last_heard = Instant::now();
         let mut ping: Option<(String, Instant)> = None;
         let mut ticker = tokio::time::interval(timing.tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let send_ready = joined && !self.queue.is_empty();
+            let send_ready = *joined && !self.queue.is_empty();
             tokio::select! {
                 request = self.requests.recv() => match request {
                     Some(Request::Command { command, reply }) => {
@@ -322,42 +355,45 @@ impl Actor {
                 },
                 frame = c.transport.stream.next() => {
                     let element = match frame {
-                        None => return Ended::Lost("the server closed the connection".into()),
-                        Some(Err(e)) => return Ended::Lost(e.to_string()),
+                        None => return Ended::Lost(network("the server closed the connection")),
+                        Some(Err(e)) => {
+                            tracing::warn!(meeting = %self.main_jid, "the link failed: {e}");
+                            return e.into();
+                        }
                         Some(Ok(element)) => match transport::check_stream_end(element) {
                             Ok(element) => element,
-                            Err(e) => return Ended::Lost(e.to_string()),
+                            Err(e) => return e.into(),
                         },
                     };
                     last_heard = Instant::now();
                     ping = None;
-                    if let Some(ended) = self.handle(&mut c, element, &mut joined, resync).await {
+                    if let Some(ended) = self.handle(&mut c, element, joined, resync).await {
                         return ended;
                     }
                 }
                 () = tokio::time::sleep_until(self.next_send), if send_ready => {
                     if let Err(e) = self.send_next(&mut c).await {
-                        return Ended::Lost(e.to_string());
+                        return e.into();
                     }
                 }
                 _ = ticker.tick() => {
                     let now = Instant::now();
-                    if !joined && now >= join_deadline {
-                        return Ended::Lost("the meeting did not let the panel in".into());
+                    if !*joined && now >= join_deadline {
+                        return Ended::Lost(LinkReason::NotLetIn);
                     }
                     match &ping {
                         Some((_, sent)) if now >= *sent + timing.ping_timeout => {
-                            return Ended::Lost(format!(
+                            return Ended::Lost(network(format!(
                                 "no answer from the server for {} s",
                                 (now - last_heard).as_secs()
-                            ));
+                            )));
                         }
                         None if now >= last_heard + timing.ping_after => {
                             self.next_id += 1;
                             let id = format!("ping{}", self.next_id);
                             let request = Iq::request("get", &id, Some(&self.config.domain), Element::new("ping", ns::PING));
                             if let Err(e) = c.transport.sink.send(request).await {
-                                return Ended::Lost(e.to_string());
+                                return e.into();
                             }
                             ping = Some((id, now));
                         }
@@ -477,10 +513,7 @@ impl Actor {
                 self.handle_message(c, &element);
                 None
             }
-            "iq" => answer_iq(c, &element)
-                .await
-                .err()
-                .map(|e| Ended::Lost(e.to_string())),
+            "iq" => answer_iq(c, &element).await.err().map(Ended::from),
             _ => None,
         }
     }
@@ -495,7 +528,7 @@ impl Actor {
         let from = element.get_attr("from").unwrap_or_default();
         let mine = jid::bare(from) == self.main_jid && jid::resource(from) == Some(c.nick.as_str());
         if element.get_attr("type") == Some("error") && mine {
-            return Some(join_refused(element));
+            return Some(link_reason::from_join_error(element).into());
         }
         let presence = match MucPresence::parse(element) {
             Ok(p) => p,
@@ -509,11 +542,8 @@ impl Actor {
         if mine && presence.is_self() {
             if !presence.available {
                 return Some(match presence.destroy {
-                    Some(d) => Ended::Failed(format!(
-                        "the meeting ended{}",
-                        d.reason.map(|r| format!(": {r}")).unwrap_or_default()
-                    )),
-                    None => Ended::Lost("the panel was removed from the meeting".into()),
+                    Some(_) => Ended::Failed(LinkReason::MeetingEnded),
+                    None => Ended::Lost(LinkReason::Removed),
                 });
             }
             if !*joined {
@@ -594,22 +624,6 @@ impl Actor {
     }
 }
 
-fn join_refused(element: &Element) -> Ended {
-    let condition = element
-        .get_child("error", ns::CLIENT)
-        .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
-        .map(|x| x.name().to_owned())
-        .unwrap_or_else(|| "no reason given".into());
-    match condition.as_str() {
-        "not-authorized" => Ended::Failed("the meeting has a password".into()),
-        "registration-required" => {
-            Ended::Failed("the meeting is members-only (lobby): let the panel in".into())
-        }
-        "forbidden" => Ended::Failed("the panel is banned from the meeting".into()),
-        _ => Ended::Lost(format!("the meeting refused the join ({condition})")),
-    }
-}
-
 /// Answers what the server or other clients ask of us: disco about ourselves, pings,
 /// Jingle offers (declined: the panel has no media). Anything else gets
 /// `service-unavailable`; results and errors are never answered.
@@ -667,19 +681,35 @@ async fn leave(c: &mut Connection, main_jid: &str) {
     let _ = c.transport.sink.close().await;
 }
 
+/// Why connecting stopped short of the join.
 enum Setup {
-    Transient(String),
-    Permanent(String),
+    Failed(Verdict),
+    /// An IQ was answered with an error: its condition.
+    Answered {
+        what: &'static str,
+        condition: String,
+    },
 }
 
 impl From<TransportError> for Setup {
     fn from(e: TransportError) -> Self {
-        if e.is_permanent() {
-            Self::Permanent(e.to_string())
-        } else {
-            Self::Transient(e.to_string())
+        Self::Failed(link_reason::from_transport(&e))
+    }
+}
+
+impl From<Setup> for Ended {
+    fn from(setup: Setup) -> Self {
+        match setup {
+            Setup::Failed(verdict) => verdict.into(),
+            Setup::Answered { what, condition } => Self::Lost(network(format!(
+                "{what} answered with an error ({condition})"
+            ))),
         }
     }
+}
+
+fn transient(detail: impl Into<String>) -> Setup {
+    Setup::Failed(Verdict::Retry(network(detail)))
 }
 
 /// Connects, logs in, discovers the breakout component and asks the focus for the
@@ -690,6 +720,7 @@ async fn establish(
     url: Url,
     main_jid: String,
     nick: String,
+    first_join: bool,
 ) -> Result<(Connection, bool), Setup> {
     let step = config.timing.step;
     let mut transport = connector.connect(url).await?;
@@ -712,11 +743,13 @@ async fn establish(
         "discovery",
     )
     .await?;
-    let info = DiscoInfo::parse(&info).map_err(|e| Setup::Transient(e.to_string()))?;
+    let info = DiscoInfo::parse(&info).map_err(|e| transient(e.to_string()))?;
     let breakout = info
         .component("breakout_rooms")
         .ok_or_else(|| {
-            Setup::Permanent(format!("{} has no breakout-rooms component", config.domain))
+            Setup::Failed(Verdict::Final(LinkReason::Unsupported {
+                detail: format!("{} has no breakout-rooms component", config.domain),
+            }))
         })?
         .to_owned();
     let can_rename = match query(
@@ -733,6 +766,27 @@ async fn establish(
         Err(_) => false,
     };
 
+    // The panel never starts a meeting: asking the focus for a room that does
+    // not exist would create it. A room that exists answers disco#info.
+    match query(
+        &mut transport,
+        "room1",
+        &main_jid,
+        disco::info_query(None),
+        step,
+        "the meeting",
+    )
+    .await
+    {
+        Ok(_) => {}
+        Err(Setup::Answered { condition, .. }) => {
+            return Err(Setup::Failed(link_reason::from_room_check(
+                &condition, first_join,
+            )));
+        }
+        Err(other) => return Err(other),
+    }
+
     let uid = format!("{:032x}", rand::random::<u128>());
     let reply = query(
         &mut transport,
@@ -743,9 +797,9 @@ async fn establish(
         "the focus",
     )
     .await?;
-    let reply = ConferenceReply::parse(&reply).map_err(|e| Setup::Transient(e.to_string()))?;
+    let reply = ConferenceReply::parse(&reply).map_err(|e| transient(e.to_string()))?;
     if !reply.ready {
-        return Err(Setup::Transient("the focus is not ready".into()));
+        return Err(transient("the focus is not ready"));
     }
     let occupant = format!("{main_jid}/{nick}");
     transport
@@ -792,12 +846,13 @@ async fn query(
         }
         return match iq.kind {
             IqKind::Result(Some(payload)) => Ok(payload),
-            IqKind::Result(None) => Err(Setup::Transient(format!("{what} sent an empty answer"))),
-            IqKind::Error(_) => Err(Setup::Transient(format!(
-                "{what} answered with an error ({})",
-                iq.error_condition()
-                    .unwrap_or_else(|| "no condition".into())
-            ))),
+            IqKind::Result(None) => Err(transient(format!("{what} sent an empty answer"))),
+            IqKind::Error(_) => Err(Setup::Answered {
+                what,
+                condition: iq
+                    .error_condition()
+                    .unwrap_or_else(|| "no condition".into()),
+            }),
             _ => continue,
         };
     }

@@ -16,9 +16,11 @@ use super::ns;
 use super::sasl::{self, Credentials, Mechanism, SaslError, Scram};
 use super::xml::{Element, XmlError};
 
-/// Largest stanza accepted from the server (Prosody's default limit is 256 KiB;
-/// a breakout update for 500 participants is about 140 KiB).
-pub const MAX_STANZA_BYTES: usize = 1 << 20;
+/// Largest stanza accepted from the server. A breakout update for 500
+/// participants in 50 rooms is about 140 KiB, so 2,000 participants with long
+/// names fit in 4 MiB; Prosody caps what clients send at 256 KiB, not what it
+/// sends.
+pub const MAX_STANZA_BYTES: usize = 4 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
@@ -38,8 +40,13 @@ pub enum TransportError {
     StreamError(String),
     #[error("no answer to {0} in time")]
     Timeout(&'static str),
-    #[error("login refused: {0}")]
-    AuthFailed(String),
+    #[error("login refused: {condition}{}", text.as_ref().map(|t| format!(" ({t})")).unwrap_or_default())]
+    AuthFailed {
+        /// The SASL condition (`not-allowed`, `not-authorized`…).
+        condition: String,
+        /// The server's words, if any (Jitsi's token checks say why here).
+        text: Option<String>,
+    },
     #[error(transparent)]
     Sasl(#[from] SaslError),
     #[error("the server offers no {0}")]
@@ -53,7 +60,11 @@ impl TransportError {
     pub fn is_permanent(&self) -> bool {
         matches!(
             self,
-            Self::BadUrl(_) | Self::AuthFailed(_) | Self::Sasl(_) | Self::Unsupported(_)
+            Self::BadUrl(_)
+                | Self::AuthFailed { .. }
+                | Self::Sasl(_)
+                | Self::Unsupported(_)
+                | Self::TooLarge(_)
         )
     }
 }
@@ -153,6 +164,9 @@ impl Connector for WebSocketConnector {
                     Ok(Message::Text(text)) => Some(read_frame(&text)),
                     // Close ends the stream; pings and pongs are tungstenite's business.
                     Ok(_) => None,
+                    Err(tungstenite::Error::Capacity(
+                        tungstenite::error::CapacityError::MessageTooLong { size, .. },
+                    )) => Some(Err(TransportError::TooLarge(size))),
                     Err(e) => Some(Err(TransportError::WebSocket(e.to_string()))),
                 }
             });
@@ -303,12 +317,10 @@ fn sasl_failure(element: &Element) -> TransportError {
         let text = element
             .get_child("text", ns::SASL)
             .map(Element::text_content);
-        TransportError::AuthFailed(match (condition, text) {
-            (Some(c), Some(t)) => format!("{c} ({t})"),
-            (Some(c), None) => c,
-            (None, Some(t)) => t,
-            (None, None) => "no reason given".into(),
-        })
+        TransportError::AuthFailed {
+            condition: condition.unwrap_or_else(|| "no condition".into()),
+            text,
+        }
     } else {
         TransportError::Unexpected {
             got: describe(element),
