@@ -9,6 +9,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use crate::meeting::is_bidi_control;
+pub use crate::meeting::percent_encode;
 use crate::service::Moderator;
 
 /// Longest display name, in characters.
@@ -212,19 +213,6 @@ fn new_id() -> Result<String, IdentityError> {
     let mut bytes = [0u8; ID_BYTES];
     getrandom::fill(&mut bytes).map_err(|_| IdentityError::Randomness)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Everything but unreserved URI characters becomes `%XX`.
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn percent_decode(text: &str) -> Option<String> {

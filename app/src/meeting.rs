@@ -19,8 +19,8 @@ impl MeetingRef {
     /// same-site `Location`: plain ASCII, one leading slash, no `\\`.
     pub fn path(&self) -> String {
         match &self.tenant {
-            Some(tenant) => format!("/{}/{}", path_segment(tenant), path_segment(&self.room)),
-            None => format!("/{}", path_segment(&self.room)),
+            Some(tenant) => format!("/{}/{}", percent_encode(tenant), percent_encode(&self.room)),
+            None => format!("/{}", percent_encode(&self.room)),
         }
     }
 
@@ -75,8 +75,9 @@ impl MeetingRef {
 /// Longest room or tenant name, in characters.
 pub const MAX_ROOM_CHARS: usize = 200;
 
-/// A path segment: unreserved characters as they are, everything else `%XX`.
-fn path_segment(text: &str) -> String {
+/// Unreserved URI characters as they are, everything else `%XX`: fit for a
+/// path segment, a query value or a cookie.
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
