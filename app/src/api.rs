@@ -34,6 +34,15 @@ mod ssr {
         identity::moderator().map_err(|e| ServerFnError::new(e.to_string()))
     }
 
+    /// Puts the panel into the meeting (a signed-in user's `POST` does this; a
+    /// page load never does). The session stays for its grace period.
+    pub fn join(meeting: &MeetingRef) -> Result<(), ServerFnError> {
+        service()?
+            .watch(&moderator()?, meeting)
+            .map(drop)
+            .map_err(|e| ServerFnError::new(e.to_string()))
+    }
+
     pub async fn execute(meeting: MeetingRef, command: Command) -> Result<Receipt, ServerFnError> {
         service()?
             .command(&moderator()?, &meeting, command)
@@ -66,6 +75,11 @@ pub async fn open_meeting(
     let problem = match checked {
         Ok((target, name, token)) => match identity::remember(name.as_deref(), token.as_deref()) {
             Ok(_) => {
+                // The board shows the meeting at once: the panel joins now. A
+                // meeting the panel cannot join says why on the board.
+                if let Err(e) = ssr::join(&target) {
+                    tracing::info!("the board opens without a session: {e}");
+                }
                 let path = target.path();
                 crate::redirect::to(&path);
                 return Ok(path);
@@ -96,16 +110,23 @@ fn url_query(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// The meeting's latest state. A fresh session gets a few seconds to join (and the
-/// focus a moment to make it moderator, as it does the first in a meeting), so
-/// that a page rendered without JavaScript shows the meeting, not "connecting".
-/// A session that was already in the meeting answers at once.
+/// The meeting's latest state, for the page load: it never joins the meeting.
+/// Without a session the board says so (its live connection joins, or the
+/// "Join" button without scripts). A session that has just started (the start
+/// page or the button started it) gets a few seconds to join, and the focus a
+/// moment to make it moderator, so that a page rendered without JavaScript
+/// shows the meeting, not "connecting". One already in the meeting answers at once.
 #[server(prefix = "/api", endpoint = "meeting")]
 pub async fn get_meeting(meeting: MeetingRef) -> Result<MeetingView, ServerFnError> {
     use futures::StreamExt;
-    let mut views = ssr::service()?
-        .watch(&ssr::moderator()?, &meeting)
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    if !meeting.is_valid() {
+        return Err(ServerFnError::new("meeting"));
+    }
+    let Some(mut views) = ssr::service()?.existing(&ssr::moderator()?, &meeting) else {
+        let mut view = MeetingView::placeholder(meeting);
+        view.status = crate::meeting::LinkStatus::NotJoined;
+        return Ok(view);
+    };
     let mut latest = views
         .next()
         .await
@@ -147,6 +168,10 @@ pub async fn watch_meeting(
         let Some(Ok(meeting)) = input.next().await else {
             return;
         };
+        if !meeting.is_valid() {
+            let _ = tx.send(Err(ServerFnError::new("meeting"))).await;
+            return;
+        }
         let mut views = match service.watch(&who, &meeting) {
             Ok(views) => views,
             Err(e) => {
@@ -187,6 +212,17 @@ pub async fn board_action(
         room,
         tenant: tenant.filter(|t| !t.is_empty()),
     };
+    if !meeting.is_valid() {
+        return Err(ServerFnError::new("meeting"));
+    }
+    if action == "join" {
+        let joined = ssr::join(&meeting);
+        if crate::identity::wants_html() {
+            crate::redirect::to(&meeting.path());
+            return Ok(Vec::new());
+        }
+        return joined.map(|()| Vec::new());
+    }
     let fields = FormFields {
         action,
         name,

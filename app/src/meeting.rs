@@ -92,6 +92,9 @@ pub fn percent_encode(text: &str) -> String {
 /// The state of the panel's link to the meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkStatus {
+    /// The panel is not in the meeting: it joins when the board opens (its
+    /// live connection, or the "Join" button without scripts).
+    NotJoined,
     Connecting,
     Online,
     /// The link was lost; trying again.

@@ -46,13 +46,23 @@ pub enum ServiceError {
 
 /// The moderator panel's engine, as the app sees it.
 pub trait MeetingService: Send + Sync + 'static {
-    /// Joins the meeting as `who` if not yet there; the stream yields the latest
-    /// state first and then every change. A slow reader skips states, never lags.
+    /// Joins the meeting as `who` if not yet there (or if the last try failed
+    /// for good); the stream yields the latest state first and then every
+    /// change. A slow reader skips states, never lags.
     fn watch(
         &self,
         who: &Moderator,
         meeting: &MeetingRef,
     ) -> Result<BoxStream<'static, MeetingView>, ServiceError>;
+
+    /// The session `who` already has in `meeting`, as [`MeetingService::watch`]
+    /// gives it, without joining: `None` when there is none or it failed. Page
+    /// loads use this, so that no `GET` ever puts the panel into a meeting.
+    fn existing(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+    ) -> Option<BoxStream<'static, MeetingView>>;
 
     /// Validates and runs a command as `who`; the receipt's ids appear in the
     /// view's outcomes.

@@ -75,8 +75,10 @@ fn bad_jitsi_settings_stop_the_server_with_a_clear_error() {
 }
 
 /// Records what the router asks of the meeting service; every command succeeds.
+/// It has no sessions: every `watch` is a join.
 #[derive(Default)]
 struct Recorder {
+    joins: std::sync::atomic::AtomicUsize,
     calls: std::sync::Mutex<
         Vec<(
             app::service::Moderator,
@@ -95,7 +97,16 @@ impl app::service::MeetingService for Recorder {
         futures::stream::BoxStream<'static, app::meeting::MeetingView>,
         app::service::ServiceError,
     > {
+        self.joins.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(Box::pin(futures::stream::empty()))
+    }
+
+    fn existing(
+        &self,
+        _who: &app::service::Moderator,
+        _meeting: &app::meeting::MeetingRef,
+    ) -> Option<futures::stream::BoxStream<'static, app::meeting::MeetingView>> {
+        None
     }
 
     fn command(
@@ -355,6 +366,14 @@ impl app::service::MeetingService for Scripted {
             .boxed())
     }
 
+    fn existing(
+        &self,
+        who: &app::service::Moderator,
+        meeting: &app::meeting::MeetingRef,
+    ) -> Option<futures::stream::BoxStream<'static, app::meeting::MeetingView>> {
+        self.watch(who, meeting).ok()
+    }
+
     fn command(
         &self,
         _who: &app::service::Moderator,
@@ -469,4 +488,58 @@ async fn a_control_character_in_the_meeting_is_a_clear_refusal_not_a_crash() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/Veckom%C3%B6te%20%C3%A5r");
+}
+
+#[tokio::test]
+async fn page_loads_never_put_the_panel_into_a_meeting() {
+    let service = std::sync::Arc::new(Recorder::default());
+    for _ in 0..100 {
+        let response = router_with(service.clone())
+            .oneshot(
+                Request::get("/demo")
+                    .header("accept", "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        service.joins.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no GET joins"
+    );
+    // The board says the panel is not in the meeting, with a button that joins.
+    let (_, html) = {
+        let response = router_with(service.clone())
+            .oneshot(Request::get("/demo").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        ((), String::from_utf8(body.to_vec()).unwrap())
+    };
+    assert!(html.contains("Panelen är inte med i mötet än"), "{html}");
+    assert!(html.contains("name=\"action\" value=\"join\""), "{html}");
+
+    // The button (a POST) joins and goes back to the board.
+    let response = post_form(
+        router_with(service.clone()),
+        "/api/action",
+        "room=demo&action=join",
+        &[("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/demo");
+    assert_eq!(service.joins.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // So does opening the meeting from the start page.
+    post_form(
+        router_with(service.clone()),
+        "/api/open",
+        "meeting=demo",
+        &[("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(service.joins.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

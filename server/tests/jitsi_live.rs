@@ -34,9 +34,16 @@ fn meeting_ref(meeting: &TestMeeting) -> MeetingRef {
     }
 }
 
+/// An opened meeting with nobody in it yet.
+async fn opened(room: &str) -> TestMeeting {
+    let meeting = TestMeeting::start(room, 0).await;
+    assert!(meeting.m().open_room().await, "the focus opens the room");
+    meeting
+}
+
 /// The panel joins first (so the focus makes it owner), then `people` join.
 async fn start(room: &str, people: &[(&str, bool)]) -> (TestMeeting, SessionHandle) {
-    let mut meeting = TestMeeting::start(room, 0).await;
+    let mut meeting = opened(room).await;
     let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
     let panel =
         session::spawn(Arc::new(config(&meeting)), meeting_ref(&meeting), connector).unwrap();
@@ -734,7 +741,7 @@ async fn the_meeting_service_streams_views_and_runs_commands() {
     use app::service::MeetingService;
     use futures::StreamExt;
     use server::jitsi::service::Sessions;
-    let mut meeting = TestMeeting::start("liveservice", 0).await;
+    let mut meeting = opened("liveservice").await;
     let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
     let sessions = Sessions::new(config(&meeting), connector);
     let service: Arc<dyn MeetingService> = sessions.clone();
@@ -808,7 +815,7 @@ async fn each_moderator_is_an_occupant_of_their_own_and_idle_ones_leave() {
     use app::service::MeetingService;
     use futures::StreamExt;
     use server::jitsi::service::{Limits, Sessions};
-    let meeting = TestMeeting::start("liveidentity", 0).await;
+    let meeting = opened("liveidentity").await;
     let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
     let sessions = Sessions::with_limits(
         config(&meeting),
@@ -882,5 +889,34 @@ async fn each_moderator_is_an_occupant_of_their_own_and_idle_ones_leave() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(sessions.len(), 1);
     sessions.stop_all().await;
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn a_meeting_nobody_started_is_refused_and_not_created() {
+    // The test meeting's room is never opened: nobody is in it.
+    let meeting = TestMeeting::start("livenobody", 0).await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let config = Arc::new(config(&meeting));
+    let panel = session::spawn(config.clone(), meeting_ref(&meeting), connector.clone()).unwrap();
+    let view = until(&panel, |v| matches!(v.status, LinkStatus::Failed { .. })).await;
+    assert_eq!(
+        view.status,
+        LinkStatus::Failed {
+            reason: app::meeting::LinkReason::NoMeeting
+        }
+    );
+    panel.stop().await;
+    // Had the panel asked the focus, the room would exist now; a second look
+    // still finds nobody.
+    let again = session::spawn(config, meeting_ref(&meeting), connector).unwrap();
+    let view = until(&again, |v| matches!(v.status, LinkStatus::Failed { .. })).await;
+    assert_eq!(
+        view.status,
+        LinkStatus::Failed {
+            reason: app::meeting::LinkReason::NoMeeting
+        }
+    );
+    again.stop().await;
     meeting.stop().await;
 }

@@ -123,8 +123,14 @@ impl Peer {
 
     /// Plays a Jitsi deployment up to the panel's join; returns the join presence.
     async fn welcome(&mut self) -> Element {
-        self.welcome_to_room().await;
-        let conference = self.expect("conference request").await;
+        let next = self.welcome_to_login().await;
+        // Before its first join the panel asks whether the meeting exists.
+        let conference = if next.get_attr("to") == Some(ROOM) {
+            self.reply(&next, "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='demo'/><feature var='http://jabber.org/protocol/muc'/></query>").await;
+            self.expect("conference request").await
+        } else {
+            next
+        };
         assert_eq!(conference.get_attr("to"), Some("focus.meet.test"));
         self.reply(&conference, "<conference xmlns='http://jitsi.org/protocol/focus' ready='true' focusjid='focus@auth.meet.test'/>").await;
         let join = self.expect("join").await;
@@ -138,14 +144,8 @@ impl Peer {
         join
     }
 
-    /// Login and discovery, up to the question whether the meeting's room exists.
-    async fn welcome_to_room(&mut self) -> Element {
-        let room = self.welcome_to_login().await;
-        self.reply(&room, "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='demo'/><feature var='http://jabber.org/protocol/muc'/></query>").await;
-        room
-    }
-
-    /// Login and discovery; returns the panel's disco#info to the meeting's room.
+    /// Login and discovery; returns what the panel sends next: its disco#info
+    /// to the meeting's room before the first join, else the conference request.
     async fn welcome_to_login(&mut self) -> Element {
         let open =
             "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' from='meet.test' version='1.0'/>";
@@ -169,10 +169,8 @@ impl Peer {
         self.reply(&disco, "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='component' type='breakout_rooms' name='breakout.meet.test'/></query>").await;
         let node = self.expect("disco node").await;
         self.reply(&node, "<query xmlns='http://jabber.org/protocol/disco#info' node='breakout_rooms'><feature var='http://jitsi.org/protocol/breakout_rooms#rename'/></query>").await;
-        let room = self.expect("the meeting's disco#info").await;
-        assert_eq!(room.get_attr("to"), Some(ROOM));
-        assert!(room.get_child("query", ns::DISCO_INFO).is_some(), "{room}");
-        room
+        self.expect("the meeting's disco#info or the conference request")
+            .await
     }
 
     /// The panel's own presence as moderator.
@@ -603,6 +601,8 @@ async fn a_meeting_nobody_started_is_not_created() {
     let mut h = harness(0);
     let mut peer = h.peers.recv().await.unwrap();
     let room = peer.welcome_to_login().await;
+    assert_eq!(room.get_attr("to"), Some(ROOM));
+    assert!(room.get_child("query", ns::DISCO_INFO).is_some(), "{room}");
     let id = room.get_attr("id").unwrap();
     peer.send(&format!("<iq xmlns='jabber:client' type='error' id='{id}' from='{ROOM}'><query xmlns='http://jabber.org/protocol/disco#info'/><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")).await;
     let view = until(&h.panel, |v| matches!(v.status, LinkStatus::Failed { .. })).await;

@@ -9,6 +9,8 @@
 //!   test meeting's simulated participants owner as it joins.
 //! * Sends each new occupant a Jingle `session-initiate`.
 //! * Leaves a room when nobody else is in it.
+//! * On request, opens a room before anyone is in it, as jicofo does on a
+//!   host's first conference request.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,8 +30,18 @@ const FOCUS_NICK: &str = "focus";
 pub struct Focus {
     pub jid: String,
     stop: Option<oneshot::Sender<()>>,
-    grants: mpsc::Sender<Grant>,
+    grants: mpsc::Sender<Order>,
     task: JoinHandle<()>,
+}
+
+/// What the test meeting asks of the focus besides what it hears in the rooms.
+enum Order {
+    Grant(Grant),
+    /// Create `room` (join it) and say when it is in.
+    Open {
+        room: String,
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// A request to make an occupant owner (moderator), as a moderator would in Jitsi.
@@ -84,10 +96,21 @@ impl Focus {
             nick: nick.to_owned(),
             reply,
         };
-        if self.grants.send(grant).await.is_err() {
+        if self.grants.send(Order::Grant(grant)).await.is_err() {
             return false;
         }
         answer.await.unwrap_or(false)
+    }
+
+    /// Creates `room` with only the focus in it, as a host's conference request
+    /// would; returns once the focus is in. False when the focus is gone.
+    pub async fn open_room(&self, room: &str) -> bool {
+        let (reply, answer) = oneshot::channel();
+        let order = Order::Open {
+            room: room.to_owned(),
+            reply,
+        };
+        self.grants.send(order).await.is_ok() && answer.await.is_ok()
     }
 
     /// Leaves every room and logs out.
@@ -110,6 +133,8 @@ struct Room {
     joined: bool,
     /// Conference requests waiting for the focus to be in the room.
     waiting: Vec<Element>,
+    /// Orders to open the room, waiting likewise.
+    opening: Vec<oneshot::Sender<()>>,
     /// Occupants by nick, in join order.
     occupants: BTreeMap<u64, Occupant>,
     order: u64,
@@ -135,15 +160,18 @@ impl State {
         mut self,
         mut rx: mpsc::Receiver<Element>,
         mut stop: oneshot::Receiver<()>,
-        mut grants: mpsc::Receiver<Grant>,
+        mut grants: mpsc::Receiver<Order>,
     ) {
         loop {
             tokio::select! {
                 _ = &mut stop => break,
-                Some(grant) = grants.recv() => {
-                    let done = self.grant(&grant.room, &grant.nick).await;
-                    let _ = grant.reply.send(done);
-                }
+                Some(order) = grants.recv() => match order {
+                    Order::Grant(grant) => {
+                        let done = self.grant(&grant.room, &grant.nick).await;
+                        let _ = grant.reply.send(done);
+                    }
+                    Order::Open { room, reply } => self.open(room, reply).await,
+                },
                 stanza = rx.recv() => match stanza {
                     Some(stanza) => self.handle(stanza).await,
                     None => {
@@ -202,7 +230,7 @@ impl State {
                 self.send(reply).await;
                 return;
             }
-            let first = entry.waiting.is_empty();
+            let first = entry.waiting.is_empty() && entry.opening.is_empty();
             entry.waiting.push(iq);
             if first {
                 self.send(stanza::muc_join(&format!("{room}/{FOCUS_NICK}"), None))
@@ -260,6 +288,9 @@ impl State {
                 let waiting = match self.rooms.get_mut(&room) {
                     Some(entry) if !entry.joined => {
                         entry.joined = true;
+                        for opened in entry.opening.drain(..) {
+                            let _ = opened.send(());
+                        }
                         std::mem::take(&mut entry.waiting)
                     }
                     _ => return,
@@ -329,6 +360,20 @@ impl State {
         }
         if is_main {
             self.elect_owner(&room).await;
+        }
+    }
+
+    async fn open(&mut self, room: String, reply: oneshot::Sender<()>) {
+        let entry = self.rooms.entry(room.clone()).or_default();
+        if entry.joined {
+            let _ = reply.send(());
+            return;
+        }
+        let first = entry.waiting.is_empty() && entry.opening.is_empty();
+        entry.opening.push(reply);
+        if first {
+            self.send(stanza::muc_join(&format!("{room}/{FOCUS_NICK}"), None))
+                .await;
         }
     }
 

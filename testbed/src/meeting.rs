@@ -289,6 +289,16 @@ impl Meeting {
         Ok(())
     }
 
+    /// Opens the main room with nobody in it yet (the focus creates it, as on a
+    /// host's first conference request), so that a panel can be the first to
+    /// join; false without a focus.
+    pub async fn open_room(&self) -> bool {
+        match &self.focus {
+            Some(focus) => focus.open_room(&self.room_jid).await,
+            None => false,
+        }
+    }
+
     /// Makes occupant `nick` of the main room owner (moderator), as a moderator
     /// granting moderator in Jitsi would; false when there is no such occupant.
     pub async fn grant_moderator(&self, nick: &str) -> bool {

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
+use leptos::either::Either;
+
 use super::Board;
+use super::form::{MeetingFields, action_url};
 use crate::meeting::LinkStatus;
 
 #[component]
@@ -11,6 +14,7 @@ pub fn Banner() -> impl IntoView {
     let t = board.lang.t();
     let status = move || {
         let (class, text) = board.view.with(|view| match &view.status {
+            LinkStatus::NotJoined => Some(("banner-info", String::new())),
             LinkStatus::Connecting => Some(("banner-info", t.connecting.to_owned())),
             LinkStatus::Online => None,
             LinkStatus::Resynced => Some(("banner-info", t.resynced.to_owned())),
@@ -24,9 +28,21 @@ pub fn Banner() -> impl IntoView {
             )),
             LinkStatus::Closed => Some(("banner-warning", t.closed.to_owned())),
         })?;
-        Some(
+        if text.is_empty() {
+            // Without scripts the panel joins when asked; with them, at once.
+            return Some(Either::Left(view! {
+                <form class="banner banner-info" role="status" data-testid="link-status"
+                    method="post" action=action_url()>
+                    <MeetingFields action="join" />
+                    <span>{t.not_joined}</span>
+                    " "
+                    <button type="submit" class="no-js-only">{t.join}</button>
+                </form>
+            }));
+        }
+        Some(Either::Right(
             view! { <p class=format!("banner {class}") role="status" data-testid="link-status">{text}</p> },
-        )
+        ))
     };
     let not_moderator = move || {
         let name = board.view.with(|view| {

@@ -96,16 +96,12 @@ pub fn from_join_error(presence: &Element) -> Verdict {
     }
 }
 
-/// An IQ error from the meeting's room when the panel asks whether it exists.
-pub fn from_room_check(condition: &str, first_join: bool) -> Verdict {
+/// An IQ error from the meeting's room when the panel asks whether it exists,
+/// before its first join: a room that is not there has not been started, and
+/// the panel does not start meetings.
+pub fn from_room_check(condition: &str) -> Verdict {
     if condition == "item-not-found" {
-        // Before the first join nobody has started the meeting, and the panel
-        // does not start meetings; after a server restart the people come back.
-        if first_join {
-            Verdict::Final(LinkReason::NoMeeting)
-        } else {
-            Verdict::Retry(LinkReason::NoMeeting)
-        }
+        Verdict::Final(LinkReason::NoMeeting)
     } else {
         Verdict::Retry(LinkReason::JoinRefused {
             condition: condition.to_owned(),
@@ -213,14 +209,14 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_room_is_final_only_before_the_first_join() {
+    fn a_missing_room_is_final() {
         assert_eq!(
-            from_room_check("item-not-found", true),
+            from_room_check("item-not-found"),
             Verdict::Final(LinkReason::NoMeeting)
         );
-        assert_eq!(
-            from_room_check("item-not-found", false),
-            Verdict::Retry(LinkReason::NoMeeting)
-        );
+        assert!(matches!(
+            from_room_check("remote-server-timeout"),
+            Verdict::Retry(_)
+        ));
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use app::meeting::{Command, MeetingRef, MeetingView, Receipt};
+use app::meeting::{Command, LinkStatus, MeetingRef, MeetingView, Receipt};
 use app::service::{MeetingService, Moderator, ServiceError};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -51,6 +51,12 @@ struct Entry {
 }
 
 impl Entry {
+    /// Running, and not given up: a session that failed for good is not
+    /// handed back, so opening the board again tries again.
+    fn is_usable(&self) -> bool {
+        self.handle.is_running() && !matches!(self.handle.view().status, LinkStatus::Failed { .. })
+    }
+
     fn touch(&self) {
         *self
             .last_used
@@ -143,11 +149,21 @@ impl Sessions {
     fn entry(&self, who: &Moderator, meeting: &MeetingRef) -> Result<Entry, ServiceError> {
         let key = (meeting.clone(), who.clone());
         let mut sessions = self.lock();
-        if let Some(entry) = sessions.get(&key).filter(|e| e.handle.is_running()) {
+        if let Some(entry) = sessions.get(&key).filter(|e| e.is_usable()) {
             entry.touch();
             return Ok(entry.clone());
         }
-        sessions.retain(|_, e| e.handle.is_running());
+        let mut ended = Vec::new();
+        sessions.retain(|_, e| {
+            let usable = e.is_usable();
+            if !usable && e.handle.is_running() {
+                ended.push(e.handle.clone());
+            }
+            usable
+        });
+        for handle in ended {
+            tokio::spawn(async move { handle.stop().await });
+        }
         if sessions.len() >= self.limits.max_sessions {
             tracing::warn!(
                 sessions = sessions.len(),
@@ -209,23 +225,19 @@ impl MeetingService for Sessions {
         who: &Moderator,
         meeting: &MeetingRef,
     ) -> Result<BoxStream<'static, MeetingView>, ServiceError> {
-        let entry = self.entry(who, meeting)?;
-        entry.watchers.fetch_add(1, Ordering::SeqCst);
-        let receiver = entry.handle.watch();
-        let watching = Watching(entry);
-        let stream = futures::stream::unfold(
-            (receiver, true, watching),
-            |(mut receiver, first, watching)| async move {
-                if !first {
-                    receiver.changed().await.ok()?;
-                }
-                let view = (**receiver.borrow_and_update()).clone();
-                Some((view, (receiver, false, watching)))
-            },
-        );
-        Ok(Box::pin(stream))
+        Ok(views(self.entry(who, meeting)?))
     }
 
+    fn existing(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+    ) -> Option<BoxStream<'static, MeetingView>> {
+        let key = (meeting.clone(), who.clone());
+        let entry = self.lock().get(&key).filter(|e| e.is_usable()).cloned()?;
+        entry.touch();
+        Some(views(entry))
+    }
     fn command(
         &self,
         who: &Moderator,
@@ -242,13 +254,32 @@ impl MeetingService for Sessions {
     }
 }
 
+/// Every view of a session, the latest first; counts as a watcher while it lives.
+fn views(entry: Entry) -> BoxStream<'static, MeetingView> {
+    entry.watchers.fetch_add(1, Ordering::SeqCst);
+    let receiver = entry.handle.watch();
+    let watching = Watching(entry);
+    let stream = futures::stream::unfold(
+        (receiver, true, watching),
+        |(mut receiver, first, watching)| async move {
+            if !first {
+                receiver.changed().await.ok()?;
+            }
+            let view = (**receiver.borrow_and_update()).clone();
+            Some((view, (receiver, false, watching)))
+        },
+    );
+    Box::pin(stream)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::xmpp::transport::{Transport, TransportError};
 
-    /// Records the address of every connection attempt and refuses it.
-    struct Recorder(Mutex<Vec<String>>);
+    /// Records the address of every connection attempt and refuses it: as a
+    /// network failure (worth retrying), or as a login refusal (final).
+    struct Recorder(Mutex<Vec<String>>, bool);
 
     impl Connector for Recorder {
         fn connect(&self, url: url::Url) -> BoxFuture<'static, Result<Transport, TransportError>> {
@@ -256,7 +287,17 @@ mod tests {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(url.to_string());
-            Box::pin(async { Err(TransportError::Connect("refused".into())) })
+            let final_refusal = self.1;
+            Box::pin(async move {
+                Err(if final_refusal {
+                    TransportError::AuthFailed {
+                        condition: "not-allowed".into(),
+                        text: Some("Not acceptable by exp".into()),
+                    }
+                } else {
+                    TransportError::Connect("refused".into())
+                })
+            })
         }
     }
 
@@ -270,7 +311,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn each_moderator_connects_with_their_own_token() {
-        let recorder = Arc::new(Recorder(Mutex::new(Vec::new())));
+        let recorder = Arc::new(Recorder(Mutex::new(Vec::new()), false));
         let mut config = ClientConfig::new(
             url::Url::parse("wss://meet.example/xmpp-websocket").unwrap(),
             "meet.example",
@@ -303,7 +344,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn sessions_nobody_uses_end_after_the_grace_period() {
-        let recorder = Arc::new(Recorder(Mutex::new(Vec::new())));
+        let recorder = Arc::new(Recorder(Mutex::new(Vec::new()), false));
         let config = ClientConfig::new(
             url::Url::parse("wss://meet.example/xmpp-websocket").unwrap(),
             "meet.example",
@@ -337,5 +378,42 @@ mod tests {
         );
         tokio::time::sleep(Duration::from_secs(30)).await;
         assert!(sessions.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_session_that_failed_for_good_is_not_handed_back() {
+        use futures::StreamExt;
+        let recorder = Arc::new(Recorder(Mutex::new(Vec::new()), true));
+        let config = ClientConfig::new(
+            url::Url::parse("wss://meet.example/xmpp-websocket").unwrap(),
+            "meet.example",
+        );
+        let sessions = Sessions::new(config, recorder.clone());
+        let meeting = MeetingRef {
+            room: "demo".into(),
+            tenant: None,
+        };
+        let anna = who("a", None);
+        let mut first = sessions.watch(&anna, &meeting).unwrap();
+        loop {
+            let view = first.next().await.expect("views");
+            if matches!(view.status, LinkStatus::Failed { .. }) {
+                break;
+            }
+        }
+        drop(first);
+        assert!(
+            sessions.existing(&anna, &meeting).is_none(),
+            "a page load does not show a failed session"
+        );
+        let connections = || recorder.0.lock().unwrap().len();
+        let before = connections();
+        let _again = sessions.watch(&anna, &meeting).unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            connections(),
+            before + 1,
+            "opening the board again tries again"
+        );
     }
 }

@@ -767,22 +767,25 @@ async fn establish(
     };
 
     // The panel never starts a meeting: asking the focus for a room that does
-    // not exist would create it. A room that exists answers disco#info.
-    match query(
-        &mut transport,
-        "room1",
-        &main_jid,
-        disco::info_query(None),
-        step,
-        "the meeting",
-    )
-    .await
-    {
+    // not exist would create it. A room that exists answers disco#info. (After
+    // a lost link the panel goes back to a meeting it was in, as everyone does.)
+    let check = if first_join {
+        query(
+            &mut transport,
+            "room1",
+            &main_jid,
+            disco::info_query(None),
+            step,
+            "the meeting",
+        )
+        .await
+    } else {
+        Ok(Element::new("query", ns::DISCO_INFO))
+    };
+    match check {
         Ok(_) => {}
         Err(Setup::Answered { condition, .. }) => {
-            return Err(Setup::Failed(link_reason::from_room_check(
-                &condition, first_join,
-            )));
+            return Err(Setup::Failed(link_reason::from_room_check(&condition)));
         }
         Err(other) => return Err(other),
     }
