@@ -216,7 +216,9 @@ fn BoardView(
             .view
             .with(|v| v.rooms.iter().map(|r| r.jid.clone()).collect::<Vec<_>>())
     };
-    let main_jid = board.view.with_untracked(|v| v.main.jid.clone());
+    // The main room's address is known once the panel is in the meeting (a
+    // board opened before that starts without it).
+    let main_jid = Memo::new(move |_| board.view.with(|v| v.main.jid.clone()));
     view! {
         <div class="board" data-testid="board" data-live=move || board.hydrated.get().to_string()>
             <header class="board-header">
@@ -231,7 +233,7 @@ fn BoardView(
                 <MeetingFields action="move" />
             </form>
             <section class="rooms" aria-label=lang.t().rooms>
-                <RoomCard jid=main_jid />
+                {move || view! { <RoomCard jid=main_jid.get() /> }}
                 <For each=rooms key=|jid| jid.clone() let(jid)>
                     <RoomCard jid=jid />
                 </For>

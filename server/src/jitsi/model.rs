@@ -18,8 +18,10 @@ use crate::xmpp::jid;
 use crate::xmpp::stanza::jitsi::BreakoutUpdate;
 use crate::xmpp::stanza::muc::{Affiliation, MucPresence, Role};
 
-/// Outcomes kept for the view.
+/// Settled outcomes kept for the view; pending ones are always kept.
 const MAX_OUTCOMES: usize = 200;
+/// Longest display name shown, in grapheme clusters; longer ones are cut.
+pub const MAX_SHOWN_NAME: usize = 128;
 /// The focus's nick; it is never shown.
 const FOCUS_NICK: &str = "focus";
 
@@ -416,8 +418,17 @@ impl Model {
             subject,
             state,
         });
+        // The oldest settled outcomes go first; one that is still pending stays
+        // until it settles, however many a command has.
         while self.outcomes.len() > MAX_OUTCOMES {
-            self.outcomes.pop_front();
+            let Some(oldest_settled) = self
+                .outcomes
+                .iter()
+                .position(|o| o.state != OutcomeState::Pending)
+            else {
+                break;
+            };
+            self.outcomes.remove(oldest_settled);
         }
         id
     }
@@ -436,7 +447,7 @@ impl Model {
             .iter()
             .map(|(nick, o)| ParticipantView {
                 id: nick.clone(),
-                display_name: o.display_name.clone(),
+                display_name: shown_name(o.display_name.as_deref()),
                 role: o.role.and_then(role_view),
                 is_me: false,
             })
@@ -466,7 +477,7 @@ impl Model {
                     .iter()
                     .map(|(occupant, p)| ParticipantView {
                         id: jid::resource(occupant).unwrap_or(occupant).to_owned(),
-                        display_name: p.display_name.clone(),
+                        display_name: shown_name(p.display_name.as_deref()),
                         role: p.role.as_deref().and_then(Role::parse).and_then(role_view),
                         is_me: Some(p.jid.as_str()) == my_jid,
                     })
@@ -504,6 +515,21 @@ impl Model {
             rooms,
             outcomes: self.outcomes.iter().cloned().collect(),
         }
+    }
+}
+
+/// A participant's name as the board shows it: at most [`MAX_SHOWN_NAME`]
+/// grapheme clusters, a longer one cut with an ellipsis.
+fn shown_name(name: Option<&str>) -> Option<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let name = name?;
+    if name.len() <= MAX_SHOWN_NAME {
+        return Some(name.to_owned());
+    }
+    let mut graphemes = name.grapheme_indices(true);
+    match graphemes.nth(MAX_SHOWN_NAME) {
+        Some((cut, _)) => Some(format!("{}…", &name[..cut])),
+        None => Some(name.to_owned()),
     }
 }
 
@@ -762,6 +788,49 @@ pub(crate) mod tests {
         model.apply_presence(&me);
         assert!(!model.is_moderator());
         assert_eq!(model.view().me.unwrap().role, Some(RoleView::Participant));
+    }
+
+    #[test]
+    fn pending_outcomes_are_never_dropped_before_they_settle() {
+        let mut model = moderator_model();
+        let ids: Vec<u64> = (0..300)
+            .map(|i| {
+                model.expect(
+                    format!("move {i}"),
+                    Expect::RoomRemoved {
+                        room: format!("r{i}@breakout.meet.test"),
+                    },
+                    Duration::from_secs(5),
+                )
+            })
+            .collect();
+        let view = model.view();
+        assert_eq!(view.outcomes.len(), 300, "every pending outcome is kept");
+        for id in &ids[..150] {
+            model.fail(*id, "x".into());
+        }
+        model.record("one more".into(), OutcomeState::Done);
+        let view = model.view();
+        assert_eq!(view.outcomes.len(), MAX_OUTCOMES);
+        assert!(
+            ids[150..]
+                .iter()
+                .all(|id| view.outcomes.iter().any(|o| o.id == *id)),
+            "the settled ones went first"
+        );
+    }
+
+    #[test]
+    fn a_huge_display_name_is_shown_cut() {
+        let mut model = moderator_model();
+        let huge = "å".repeat(250_000);
+        model.apply_presence(&presence("aaaa", &huge, "participant", true));
+        let view = model.view();
+        let anna = view.main.participants.iter().find(|p| p.id == "aaaa");
+        let shown = anna.and_then(|p| p.display_name.clone()).unwrap();
+        assert_eq!(shown.chars().count(), MAX_SHOWN_NAME + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(shown_name(Some("Anna")).as_deref(), Some("Anna"));
     }
 
     #[test]

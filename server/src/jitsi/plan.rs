@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use app::meeting::{Command, Language, Refusal, is_bidi_control};
+use app::meeting::{Command, Language, Refusal, is_bidi_control, is_noncharacter};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::model::{Expect, Model};
@@ -66,6 +66,9 @@ pub fn room_name(raw: &str) -> Result<String, Refusal> {
     }
     if name.chars().any(is_bidi_control) {
         return Err(bad("contains text-direction override characters"));
+    }
+    if name.chars().any(is_noncharacter) {
+        return Err(bad("contains Unicode noncharacters"));
     }
     Ok(name.to_owned())
 }
@@ -277,8 +280,11 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
             if participants.is_empty() {
                 return Err(Refusal::Nothing("no participants chosen".into()));
             }
+            // Each person once, however often the command names them.
+            let mut seen = BTreeSet::new();
             participants
                 .iter()
+                .filter(|id| seen.insert(id.as_str()))
                 .map(|id| {
                     let w = model
                         .find(id)
@@ -393,6 +399,31 @@ mod tests {
             Ok("مرحبا".into()),
             "right-to-left text itself is fine"
         );
+        for nonchar in ["a\u{FFFE}", "\u{FFFF}b", "c\u{FDD0}", "\u{10FFFF}"] {
+            assert_eq!(
+                room_name(nonchar),
+                refusal(nonchar, "contains Unicode noncharacters")
+            );
+        }
+    }
+
+    #[test]
+    fn a_move_naming_someone_twice_sends_one_move() {
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_presence(&presence("bbbb", "Björn", "participant", true));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        let items = plan(
+            &model,
+            &Command::Move {
+                participants: vec!["aaaa".into(), "bbbb".into(), "aaaa".into(), "aaaa".into()],
+                to: "r1@breakout.meet.test".into(),
+            },
+            timing(),
+        )
+        .unwrap();
+        let moved: Vec<&Expect> = items.iter().map(|i| &i.expect).collect();
+        assert_eq!(items.len(), 2, "{moved:?}");
     }
 
     #[test]
