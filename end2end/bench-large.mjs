@@ -25,7 +25,7 @@ const PEOPLE = Number(process.env.PEOPLE ?? 500);
 const ROOMS = Number(process.env.ROOMS ?? 50);
 const started = Date.now();
 const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
-const meeting = startMeeting('large', 0, ['--grant-panels', '--updates-to-moderators']);
+const meeting = startMeeting('large', 0, ['--open', '--grant-panels', '--updates-to-moderators']);
 const server = await startServer(meeting);
 const userDataDir = mkdtempSync(join(tmpdir(), 'grupprum-bench-'));
 const context = await chromium.launchPersistentContext(userDataDir, {

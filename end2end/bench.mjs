@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { startMeeting, startServer } from './harness.mjs';
 
 const samples = Number(process.argv[2] ?? 200);
-const meeting = startMeeting('bench', 0);
+const meeting = startMeeting('bench', 0, ['--open']);
 const server = await startServer(meeting);
 const userDataDir = mkdtempSync(join(tmpdir(), 'grupprum-bench-'));
 const context = await chromium.launchPersistentContext(userDataDir, {

@@ -485,7 +485,7 @@ const only = process.argv[2];
 const chosen = only ? tests.filter((t) => new RegExp(only).test(t.name)) : tests;
 
 mkdirSync(screenshots, { recursive: true });
-const meeting = startMeeting('e2e', 0);
+const meeting = startMeeting('e2e', 0, ['--open']);
 const servers = { current: await startServer(meeting) };
 const base = servers.current.base;
 const userDataDir = mkdtempSync(join(tmpdir(), 'grupprum-e2e-chromium-'));

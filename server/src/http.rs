@@ -7,6 +7,10 @@ use app::{App, shell};
 use axum::Router;
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::web_security::{self, Policy};
@@ -24,7 +28,7 @@ pub fn router(
     let site = std::path::PathBuf::from(options.site_root.as_ref());
     // The site's own files come first: the board's `/<tenant>/<room>` route would
     // otherwise take `/pkg/<file>` for a meeting.
-    Router::new()
+    let router = Router::new()
         // A release build puts gzip'd copies beside the files (`<file>.gz`).
         .nest_service(
             "/pkg",
@@ -48,9 +52,32 @@ pub fn router(
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options)
+        .with_state(options);
+    harden(router, policy)
+}
+
+/// Largest request body: board forms and commands are a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every route gets: the web-security guard, a body limit (413 beyond
+/// it), and a panic in a handler becomes a 500 and a log line, never a dropped
+/// connection.
+pub fn harden(router: Router, policy: Policy) -> Router {
+    router
         .layer(axum::middleware::from_fn_with_state(
             policy,
             web_security::guard,
         ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panicked))
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("no message");
+    tracing::error!(panic = %what.escape_debug(), "a request handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }

@@ -2,5 +2,6 @@
 
 pub mod http;
 pub mod jitsi;
+pub mod serve;
 pub mod web_security;
 pub mod xmpp;

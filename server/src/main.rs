@@ -21,9 +21,6 @@ use tracing_subscriber::EnvFilter;
 /// The name of the site's files in `pkg/` when `LEPTOS_OUTPUT_NAME` is not set.
 const DEFAULT_OUTPUT_NAME: &str = "grupprum";
 
-/// How long open connections may take to finish after a stop signal.
-const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);
-
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -62,27 +59,17 @@ async fn run() -> Result<(), String> {
     println!("Grupprum is listening on http://{local}/");
     // Stop on SIGTERM or Ctrl-C; connections get a few seconds to finish (live
     // boards hold WebSockets open), then the server stops regardless.
-    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
-    let serve = axum::serve(listener, server::http::router(options, service, policy))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stopping_tx.send(true);
-        });
-    let drain_limit = async move {
-        let _ = stopping.wait_for(|stopping| *stopping).await;
-        tokio::time::sleep(DRAIN_LIMIT).await;
-    };
-    let served = tokio::select! {
-        served = serve => served.map_err(|e| format!("server stopped: {e}")),
-        () = drain_limit => {
-            tracing::warn!("connections still open after {} s: closing them", DRAIN_LIMIT.as_secs());
-            Ok(())
-        }
-    };
+    server::serve::serve(
+        listener,
+        server::http::router(options, service, policy),
+        server::serve::Limits::default(),
+        shutdown_signal(),
+    )
+    .await;
     if let Some(sessions) = sessions {
         sessions.stop_all().await;
     }
-    served
+    Ok(())
 }
 
 /// The Jitsi client, when `XMPP_WS_URL` is set (see README for the settings).

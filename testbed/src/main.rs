@@ -1,7 +1,7 @@
 //! `testbed`: starts and stops the local test meeting.
 //!
 //! ```text
-//! testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K] [--grant-panels]
+//! testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K] [--grant-panels] [--open]
 //!               [--updates-to-moderators] [--prosody-only] [--port PORT] [--dir DIR]
 //! testbed stop  (--dir DIR | --env FILE)
 //! testbed run   …same options as start, in the foreground
@@ -20,7 +20,7 @@ use testbed::meeting::{Meeting, MeetingOptions};
 use testbed::names::NameStyle;
 
 const USAGE: &str = "usage:
-  testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K] [--grant-panels]
+  testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K] [--grant-panels] [--open]
                 [--updates-to-moderators] [--prosody-only] [--port PORT] [--lifetime SECONDS] [--dir DIR]
   testbed run   (same options; stays in the foreground)
   testbed stop  (--dir DIR | --env FILE)";
@@ -81,6 +81,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--hostile" => options.names = NameStyle::Hostile,
             "--prosody-only" => options.prosody_only = true,
             "--grant-panels" => options.grant_panels = true,
+            "--open" => options.open_room = true,
             "--updates-to-moderators" => {
                 options.update_recipients = testbed::prosody::UpdateRecipients::Moderators
             }
@@ -132,6 +133,9 @@ fn option_args(args: &Args) -> Vec<String> {
     }
     if o.grant_panels {
         list.push("--grant-panels".into());
+    }
+    if o.open_room {
+        list.push("--open".into());
     }
     if o.update_recipients == testbed::prosody::UpdateRecipients::Moderators {
         list.push("--updates-to-moderators".into());

@@ -30,6 +30,9 @@ pub struct MeetingOptions {
     /// The focus makes every other occupant of the main room (a moderator
     /// panel, say) moderator as it joins, as a host would grant it in Jitsi.
     pub grant_panels: bool,
+    /// The focus opens the main room at start, before anyone is in it, so that
+    /// a panel can join (and be made owner) first.
+    pub open_room: bool,
     /// Who gets the breakout component's updates.
     pub update_recipients: UpdateRecipients,
     pub install: Install,
@@ -48,6 +51,7 @@ impl MeetingOptions {
             ignore_moves: 0,
             prosody_only: false,
             grant_panels: false,
+            open_room: false,
             update_recipients: UpdateRecipients::Everyone,
             install: Install::default(),
         }
@@ -212,6 +216,13 @@ impl Meeting {
                 meeting.stop().await;
                 return Err(MeetingError::Focus(e));
             }
+        }
+        if options.open_room && !meeting.open_room().await {
+            meeting.stop().await;
+            return Err(MeetingError::Incomplete(
+                "the focus did not open the room".into(),
+                String::new(),
+            ));
         }
         let first_ignoring = options.participants.saturating_sub(options.ignore_moves);
         let configs: Vec<ParticipantConfig> = (0..options.participants)
