@@ -509,6 +509,9 @@ try {
   // The panel joins first, so the focus makes it moderator; then people join.
   const board = await context.newPage();
   await openBoard(board, `${base}/${meeting.room}`);
+  // The board's live connection puts the panel in the meeting; it is moderator once it is in.
+  await card(board, 'Main room').locator('li.person', { hasText: 'you' }).waitFor({ timeout: WAIT });
+  await until('the panel to be moderator', async () => (await board.getByTestId('not-moderator').count()) === 0);
   for (const name of ['Anna Lindqvist', 'Erik Johansson']) await meeting.join(name);
   for (const { name, fn } of chosen) {
     const started = Date.now();

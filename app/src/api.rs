@@ -37,8 +37,13 @@ mod ssr {
     /// Puts the panel into the meeting (a signed-in user's `POST` does this; a
     /// page load never does). The session stays for its grace period.
     pub fn join(meeting: &MeetingRef) -> Result<(), ServerFnError> {
+        join_as(&moderator()?, meeting)
+    }
+
+    /// [`join`] as `who`: the moderator the start page has just remembered.
+    pub fn join_as(who: &Moderator, meeting: &MeetingRef) -> Result<(), ServerFnError> {
         service()?
-            .watch(&moderator()?, meeting)
+            .watch(who, meeting)
             .map(drop)
             .map_err(|e| ServerFnError::new(e.to_string()))
     }
@@ -74,10 +79,10 @@ pub async fn open_meeting(
         });
     let problem = match checked {
         Ok((target, name, token)) => match identity::remember(name.as_deref(), token.as_deref()) {
-            Ok(_) => {
+            Ok(who) => {
                 // The board shows the meeting at once: the panel joins now. A
                 // meeting the panel cannot join says why on the board.
-                if let Err(e) = ssr::join(&target) {
+                if let Err(e) = ssr::join_as(&who, &target) {
                     tracing::info!("the board opens without a session: {e}");
                 }
                 let path = target.path();

@@ -79,6 +79,7 @@ fn bad_jitsi_settings_stop_the_server_with_a_clear_error() {
 #[derive(Default)]
 struct Recorder {
     joins: std::sync::atomic::AtomicUsize,
+    joined: std::sync::Mutex<Vec<app::service::Moderator>>,
     calls: std::sync::Mutex<
         Vec<(
             app::service::Moderator,
@@ -91,13 +92,14 @@ struct Recorder {
 impl app::service::MeetingService for Recorder {
     fn watch(
         &self,
-        _who: &app::service::Moderator,
+        who: &app::service::Moderator,
         _meeting: &app::meeting::MeetingRef,
     ) -> Result<
         futures::stream::BoxStream<'static, app::meeting::MeetingView>,
         app::service::ServiceError,
     > {
         self.joins.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.joined.lock().unwrap().push(who.clone());
         Ok(Box::pin(futures::stream::empty()))
     }
 
@@ -533,13 +535,29 @@ async fn page_loads_never_put_the_panel_into_a_meeting() {
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/demo");
     assert_eq!(service.joins.load(std::sync::atomic::Ordering::SeqCst), 1);
-    // So does opening the meeting from the start page.
-    post_form(
+    // So does opening the meeting from the start page, as the moderator the
+    // browser keeps: the name just given, and the one id in the cookie.
+    let response = post_form(
         router_with(service.clone()),
         "/api/open",
-        "meeting=demo",
+        "meeting=demo&display_name=Kim",
         &[("sec-fetch-site", "same-origin")],
     )
     .await;
     assert_eq!(service.joins.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let joined = service.joined.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(joined.display_name.as_deref(), Some("Kim"));
+    let ids: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| {
+            v.to_str()
+                .ok()?
+                .strip_prefix("grupprum_id=")
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].starts_with(&format!("{};", joined.id)), "{ids:?}");
 }

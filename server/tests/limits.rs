@@ -19,7 +19,10 @@ fn app() -> Router {
         Router::new()
             .route("/", get(|| async { "hello" }))
             .route("/boom", get(boom))
-            .route("/echo", post(|body: String| async move { body.len().to_string() })),
+            .route(
+                "/echo",
+                post(|body: String| async move { body.len().to_string() }),
+            ),
         Policy::default(),
     )
 }
@@ -150,7 +153,11 @@ async fn bodies_over_the_limit_are_refused() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let response = app()
-        .oneshot(Request::post("/echo").body(Body::from("room=demo")).unwrap())
+        .oneshot(
+            Request::post("/echo")
+                .body(Body::from("room=demo"))
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
