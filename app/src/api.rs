@@ -160,6 +160,10 @@ pub async fn get_meeting(meeting: MeetingRef) -> Result<MeetingView, ServerFnErr
 /// Every new state of the meeting, pushed over a WebSocket. The browser names the
 /// meeting in its first message. The answer goes out at once and the states follow
 /// through a small buffer; a slow browser skips states, it never holds the meeting up.
+///
+/// Grupprum's server answers this path itself, in the same wire format, with
+/// limits this function cannot set (message size, the latest view only); this
+/// body serves where no such layer is in front of it.
 #[server(protocol = Websocket<JsonEncoding, JsonEncoding>, prefix = "/api", endpoint = "watch")]
 pub async fn watch_meeting(
     input: BoxedStream<MeetingRef, ServerFnError>,

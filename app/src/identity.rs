@@ -90,13 +90,7 @@ pub fn check_token(raw: &str) -> Result<Option<String>, IdentityError> {
 /// one, and the cookie that keeps it.
 pub fn moderator() -> Result<Moderator, IdentityError> {
     let cookies = request_cookies();
-    let find = |name: &str| {
-        cookies
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let id = match find(ID_COOKIE).filter(|id| is_id(id)) {
+    let id = match find(&cookies, ID_COOKIE).filter(|id| is_id(id)) {
         Some(id) => id.to_owned(),
         None => {
             let id = new_id()?;
@@ -104,15 +98,34 @@ pub fn moderator() -> Result<Moderator, IdentityError> {
             id
         }
     };
-    let display_name = find(NAME_COOKIE)
+    Ok(moderator_with(&cookies, id))
+}
+
+/// The moderator whose cookies `headers` carry, outside a page's context (the
+/// live connection): `None` for a browser that has no id yet.
+pub fn moderator_in(headers: &http::HeaderMap) -> Option<Moderator> {
+    let cookies = cookies_in(headers);
+    let id = find(&cookies, ID_COOKIE).filter(|id| is_id(id))?.to_owned();
+    Some(moderator_with(&cookies, id))
+}
+
+fn moderator_with(cookies: &[(String, String)], id: String) -> Moderator {
+    let display_name = find(cookies, NAME_COOKIE)
         .and_then(percent_decode)
         .and_then(|n| check_name(&n).ok().flatten());
-    let token = find(TOKEN_COOKIE).and_then(|t| check_token(t).ok().flatten());
-    Ok(Moderator {
+    let token = find(cookies, TOKEN_COOKIE).and_then(|t| check_token(t).ok().flatten());
+    Moderator {
         id,
         display_name,
         token,
-    })
+    }
+}
+
+fn find<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    cookies
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Keeps what the moderator gave on the start page; an empty field forgets the
@@ -157,11 +170,11 @@ pub fn wants_html() -> bool {
 }
 
 fn request_cookies() -> Vec<(String, String)> {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return Vec::new();
-    };
-    parts
-        .headers
+    use_context::<http::request::Parts>().map_or_else(Vec::new, |parts| cookies_in(&parts.headers))
+}
+
+fn cookies_in(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -13,6 +13,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::live;
 use crate::web_security::{self, Policy};
 
 /// Builds the router for the given site options. Static files come from
@@ -25,6 +26,7 @@ pub fn router(
     policy: Policy,
 ) -> Router {
     let routes = generate_route_list(App);
+    let live_meetings = meetings.clone();
     let site = std::path::PathBuf::from(options.site_root.as_ref());
     // The site's own files come first: the board's `/<tenant>/<room>` route would
     // otherwise take `/pkg/<file>` for a meeting.
@@ -52,7 +54,14 @@ pub fn router(
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options);
+        .with_state(options)
+        // The live connection is answered before the server function's own handler.
+        .layer(axum::middleware::from_fn_with_state(
+            live::Live {
+                meetings: live_meetings,
+            },
+            live::intercept,
+        ));
     harden(router, policy)
 }
 

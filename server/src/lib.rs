@@ -2,6 +2,7 @@
 
 pub mod http;
 pub mod jitsi;
+pub mod live;
 pub mod serve;
 pub mod web_security;
 pub mod xmpp;

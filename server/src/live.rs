@@ -1,0 +1,248 @@
+//! The board's live connection, served here with limits the server function's
+//! own handler cannot set. The browser calls the `watch_meeting` WebSocket
+//! server function as before and the wire stays its format (each message a tag
+//! byte, 0 for a value and 1 for an error, then JSON); this handler takes its
+//! path first and:
+//!
+//! * accepts messages of at most [`MAX_MESSAGE_BYTES`] (a larger one closes the
+//!   socket: the browser sends one small message, the meeting it watches);
+//! * sends the latest view only: while a socket is slow to read, the views it
+//!   missed are skipped, never queued, so a socket holds at most the view being
+//!   sent and the newest one;
+//! * releases the session's watcher as soon as the socket ends, so the session
+//!   leaves the meeting after its idle time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::api::WatchMeeting;
+use app::meeting::{MeetingRef, MeetingView};
+use app::service::{MeetingService, Moderator};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use futures::stream::BoxStream;
+use futures::{Sink, SinkExt, StreamExt};
+use leptos::prelude::ServerFnError;
+use leptos::server_fn::ServerFn;
+use leptos::server_fn::error::FromServerFnError;
+
+/// Largest message a browser may send on the live connection.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// How long a new socket may take to name its meeting.
+const FIRST_MESSAGE: Duration = Duration::from_secs(10);
+/// How often an idle socket is pinged, so that a vanished browser is noticed.
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// The path of the live connection.
+pub fn path() -> &'static str {
+    <WatchMeeting as ServerFn>::PATH
+}
+
+/// What the handler needs.
+#[derive(Clone)]
+pub struct Live {
+    pub meetings: Option<Arc<dyn MeetingService>>,
+}
+
+/// The middleware: the live path is answered here, everything else goes on.
+pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -> Response {
+    if request.uri().path() != path() {
+        return next.run(request).await;
+    }
+    let (mut parts, _body) = request.into_parts();
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let Some(who) = app::identity::moderator_in(&parts.headers) else {
+        return (StatusCode::UNAUTHORIZED, "open the board first").into_response();
+    };
+    let Some(meetings) = live.meetings else {
+        return (StatusCode::SERVICE_UNAVAILABLE, app::api::NO_SERVICE).into_response();
+    };
+    upgrade
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| follow(socket, meetings, who))
+}
+
+async fn follow(socket: WebSocket, meetings: Arc<dyn MeetingService>, who: Moderator) {
+    let (mut sink, mut stream) = socket.split();
+    let meeting = match tokio::time::timeout(FIRST_MESSAGE, stream.next()).await {
+        Ok(Some(Ok(message))) => read_meeting(&message),
+        _ => return,
+    };
+    let meeting = match meeting {
+        Some(meeting) if meeting.is_valid() => meeting,
+        _ => {
+            let _ = sink.send(error_frame("meeting")).await;
+            return;
+        }
+    };
+    let views = match meetings.watch(&who, &meeting) {
+        Ok(views) => views,
+        Err(e) => {
+            let _ = sink.send(error_frame(&e.to_string())).await;
+            return;
+        }
+    };
+    // Whatever the browser sends after its first message ends nothing, but a
+    // message over the limit, a close or a broken socket ends the connection.
+    let incoming = async move {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        () = incoming => {}
+        () = forward(views, &mut sink, PING_EVERY) => {}
+    }
+    let _ = sink.close().await;
+}
+
+/// Sends each view as the browser takes it: while a send waits, newer views
+/// replace older ones in the session's `watch` channel, so nothing queues up
+/// here. Pings an idle socket every `ping_every`. Ends with the views or the
+/// socket.
+pub async fn forward<S>(
+    mut views: BoxStream<'static, MeetingView>,
+    sink: &mut S,
+    ping_every: Duration,
+) where
+    S: Sink<Message> + Unpin,
+{
+    let mut ping = tokio::time::interval(ping_every);
+    ping.tick().await;
+    loop {
+        let message = tokio::select! {
+            view = views.next() => match view {
+                Some(view) => view_frame(&view),
+                None => return,
+            },
+            _ = ping.tick() => Message::Ping(Vec::new().into()),
+        };
+        if sink.send(message).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The browser's first message: the meeting, as the server function encodes it.
+fn read_meeting(message: &Message) -> Option<MeetingRef> {
+    let bytes: &[u8] = match message {
+        Message::Binary(bytes) => bytes,
+        Message::Text(text) => text.as_bytes(),
+        _ => return None,
+    };
+    let (&tag, json) = bytes.split_first()?;
+    if tag != 0 {
+        return None;
+    }
+    serde_json::from_slice(json).ok()
+}
+
+fn view_frame(view: &MeetingView) -> Message {
+    let mut bytes = vec![0u8];
+    match serde_json::to_writer(&mut bytes, view) {
+        Ok(()) => Message::Binary(bytes.into()),
+        Err(e) => error_frame(&e.to_string()),
+    }
+}
+
+fn error_frame(text: &str) -> Message {
+    let mut bytes = vec![1u8];
+    bytes.extend_from_slice(&ServerFnError::new(text).ser());
+    Message::Binary(bytes.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::meeting::LinkStatus;
+
+    fn view(n: usize) -> MeetingView {
+        let mut view = MeetingView::placeholder(MeetingRef {
+            room: "demo".into(),
+            tenant: None,
+        });
+        view.main.name = Some(n.to_string());
+        view.status = LinkStatus::Online;
+        view
+    }
+
+    #[test]
+    fn frames_are_the_server_functions_format() {
+        let meeting = MeetingRef {
+            room: "demo".into(),
+            tenant: Some("agency".into()),
+        };
+        let mut first = vec![0u8];
+        first.extend(serde_json::to_vec(&meeting).unwrap());
+        assert_eq!(read_meeting(&Message::Binary(first.into())), Some(meeting));
+        assert_eq!(read_meeting(&Message::Binary(vec![1u8, b'{'].into())), None);
+        assert_eq!(read_meeting(&Message::Binary(Vec::new().into())), None);
+        let Message::Binary(frame) = view_frame(&view(3)) else {
+            panic!("binary")
+        };
+        assert_eq!(frame[0], 0);
+        let back: MeetingView = serde_json::from_slice(&frame[1..]).unwrap();
+        assert_eq!(back, view(3));
+        let Message::Binary(error) = error_frame("meeting") else {
+            panic!("binary")
+        };
+        assert_eq!(error[0], 1);
+    }
+
+    /// A browser that takes one message every 20 ms while the meeting changes
+    /// 5,000 times as fast as it can: it gets a few views, the last one the
+    /// newest, and nothing waits in between.
+    #[tokio::test]
+    async fn a_slow_reader_gets_the_latest_view_and_no_backlog() {
+        let (tx, rx) = tokio::sync::watch::channel(view(0));
+        let views = futures::stream::unfold((rx, true), |(mut rx, first)| async move {
+            if !first {
+                rx.changed().await.ok()?;
+            }
+            let view = rx.borrow_and_update().clone();
+            Some((view, (rx, false)))
+        })
+        .boxed();
+        let (sink_tx, mut sink_rx) = futures::channel::mpsc::channel::<Message>(0);
+        let mut sink = sink_tx.sink_map_err(|_| ());
+        let forwarding =
+            tokio::spawn(async move { forward(views, &mut sink, Duration::from_secs(3600)).await });
+        let changes = tokio::spawn(async move {
+            for n in 1..=5000 {
+                tx.send_replace(view(n));
+                tokio::task::yield_now().await;
+            }
+            tx
+        });
+        let mut received = Vec::new();
+        let mut last = None;
+        loop {
+            let next = tokio::time::timeout(Duration::from_millis(300), sink_rx.next()).await;
+            let Ok(Some(Message::Binary(frame))) = next else {
+                break;
+            };
+            let view: MeetingView = serde_json::from_slice(&frame[1..]).unwrap();
+            last = view.main.name.clone();
+            received.push(view);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let tx = changes.await.unwrap();
+        drop(tx);
+        forwarding.abort();
+        assert_eq!(last.as_deref(), Some("5000"), "the newest view arrives");
+        assert!(
+            received.len() < 100,
+            "{} views sent to a reader that took one each 20 ms",
+            received.len()
+        );
+    }
+}
