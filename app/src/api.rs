@@ -21,6 +21,7 @@ mod ssr {
 
     use leptos::prelude::ServerFnError;
 
+    use crate::auth::{self, AuthRefusal, SignedIn};
     use crate::identity;
     use crate::meeting::{Command, MeetingRef, Receipt};
     use crate::service::{MeetingService, Moderator};
@@ -31,13 +32,50 @@ mod ssr {
 
     /// The moderator behind this request (see [`identity`]).
     pub fn moderator() -> Result<Moderator, ServerFnError> {
-        identity::moderator().map_err(|e| ServerFnError::new(e.to_string()))
+        identity::moderator().map_err(|e| ServerFnError::new(e.code()))
+    }
+
+    fn refused(refusal: AuthRefusal) -> ServerFnError {
+        ServerFnError::new(refusal.code())
+    }
+
+    /// The moderator behind this request, if they may open `meeting` (a
+    /// signed-in user's token may be for one room only).
+    pub fn allowed(meeting: &MeetingRef) -> Result<Moderator, ServerFnError> {
+        let who = moderator()?;
+        if let Some(user) = auth::signed_in() {
+            user.may_open(meeting).map_err(refused)?;
+        }
+        Ok(who)
+    }
+
+    /// As [`allowed`], and the user may give commands.
+    pub fn commander(meeting: &MeetingRef) -> Result<Moderator, ServerFnError> {
+        let who = allowed(meeting)?;
+        if auth::signed_in().is_some_and(|u| !u.may_command) {
+            return Err(refused(AuthRefusal::NotModerator));
+        }
+        Ok(who)
+    }
+
+    /// Signs in with a token from the start page (keeping the sign-in in its
+    /// cookie), or takes the sign-in the request already has.
+    pub fn sign_in_with(token: Option<&str>) -> Result<SignedIn, AuthRefusal> {
+        let service = auth::sign_in().ok_or(AuthRefusal::SignInNeeded)?;
+        match token {
+            Some(token) => {
+                let (user, cookie) = service.with_token(token, identity::over_https())?;
+                identity::append_set_cookie(cookie);
+                Ok(user)
+            }
+            None => auth::signed_in().ok_or(AuthRefusal::SignInNeeded),
+        }
     }
 
     /// Puts the panel into the meeting (a signed-in user's `POST` does this; a
     /// page load never does). The session stays for its grace period.
     pub fn join(meeting: &MeetingRef) -> Result<(), ServerFnError> {
-        join_as(&moderator()?, meeting)
+        join_as(&allowed(meeting)?, meeting)
     }
 
     /// [`join`] as `who`: the moderator the start page has just remembered.
@@ -50,14 +88,15 @@ mod ssr {
 
     pub async fn execute(meeting: MeetingRef, command: Command) -> Result<Receipt, ServerFnError> {
         service()?
-            .command(&moderator()?, &meeting, command)
+            .command(&commander(&meeting)?, &meeting, command)
             .await
             .map_err(|e| ServerFnError::new(e.to_string()))
     }
 }
 
-/// The start page's form: keeps the moderator's display name and token (in
-/// `HttpOnly` cookies) and sends the browser to the meeting's board. A plain form
+/// The start page's form: on an open panel keeps the moderator's display name
+/// and token (in `HttpOnly` cookies); with JWT sign-in, signs in with the token
+/// given. Then joins the meeting and sends the browser to its board. A plain form
 /// post is redirected: to the board, or back to the start page with
 /// `?problem=meeting|name|token` and what was typed; from scripts a problem is
 /// an error with that code.
@@ -67,31 +106,51 @@ pub async fn open_meeting(
     display_name: Option<String>,
     token: Option<String>,
 ) -> Result<String, ServerFnError> {
+    use crate::auth::AuthMode;
     use crate::identity;
-    let checked = MeetingRef::from_input(&meeting)
-        .ok_or("meeting")
-        .and_then(|target| {
-            let name = identity::check_name(display_name.as_deref().unwrap_or_default())
-                .map_err(identity::IdentityError::code)?;
-            let token = identity::check_token(token.as_deref().unwrap_or_default())
-                .map_err(identity::IdentityError::code)?;
-            Ok((target, name, token))
-        });
-    let problem = match checked {
-        Ok((target, name, token)) => match identity::remember(name.as_deref(), token.as_deref()) {
-            Ok(who) => {
-                // The board shows the meeting at once: the panel joins now. A
-                // meeting the panel cannot join says why on the board.
-                if let Err(e) = ssr::join_as(&who, &target) {
-                    tracing::info!("the board opens without a session: {e}");
+    let token_given = token.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let problem: &'static str = match (MeetingRef::from_input(&meeting), identity::mode()) {
+        (None, _) => "meeting",
+        // Signed in by the panel: with the token given now, or as before.
+        (Some(target), AuthMode::Jwt) => match ssr::sign_in_with(token_given) {
+            Ok(user) => match user.may_open(&target) {
+                Ok(()) => {
+                    let who = crate::service::Moderator::from(&user);
+                    if let Err(e) = ssr::join_as(&who, &target) {
+                        tracing::info!("the board opens without a session: {e}");
+                    }
+                    let path = target.path();
+                    crate::redirect::to(&path);
+                    return Ok(path);
                 }
-                let path = target.path();
-                crate::redirect::to(&path);
-                return Ok(path);
-            }
-            Err(e) => e.code(),
+                Err(refusal) => refusal.code(),
+            },
+            Err(refusal) => refusal.code(),
         },
-        Err(code) => code,
+        (Some(target), _) => {
+            let checked = identity::check_name(display_name.as_deref().unwrap_or_default())
+                .and_then(|name| {
+                    Ok((
+                        name,
+                        identity::check_token(token.as_deref().unwrap_or_default())?,
+                    ))
+                });
+            match checked
+                .and_then(|(name, token)| identity::remember(name.as_deref(), token.as_deref()))
+            {
+                Ok(who) => {
+                    // The board shows the meeting at once: the panel joins now. A
+                    // meeting the panel cannot join says why on the board.
+                    if let Err(e) = ssr::join_as(&who, &target) {
+                        tracing::info!("the board opens without a session: {e}");
+                    }
+                    let path = target.path();
+                    crate::redirect::to(&path);
+                    return Ok(path);
+                }
+                Err(e) => e.code(),
+            }
+        }
     };
     if identity::wants_html() {
         let back = url_query(&[
@@ -127,7 +186,7 @@ pub async fn get_meeting(meeting: MeetingRef) -> Result<MeetingView, ServerFnErr
     if !meeting.is_valid() {
         return Err(ServerFnError::new("meeting"));
     }
-    let Some(mut views) = ssr::service()?.existing(&ssr::moderator()?, &meeting) else {
+    let Some(mut views) = ssr::service()?.existing(&ssr::allowed(&meeting)?, &meeting) else {
         let mut view = MeetingView::placeholder(meeting);
         view.status = crate::meeting::LinkStatus::NotJoined;
         return Ok(view);
@@ -171,6 +230,7 @@ pub async fn watch_meeting(
     use futures::{SinkExt, StreamExt};
     let service = ssr::service()?;
     let who = ssr::moderator()?;
+    let user = crate::auth::signed_in();
     let (mut tx, rx) = futures::channel::mpsc::channel(4);
     tokio::spawn(async move {
         let mut input = input;
@@ -179,6 +239,10 @@ pub async fn watch_meeting(
         };
         if !meeting.is_valid() {
             let _ = tx.send(Err(ServerFnError::new("meeting"))).await;
+            return;
+        }
+        if let Some(Err(refusal)) = user.as_ref().map(|u| u.may_open(&meeting)) {
+            let _ = tx.send(Err(ServerFnError::new(refusal.code()))).await;
             return;
         }
         let mut views = match service.watch(&who, &meeting) {
@@ -195,6 +259,18 @@ pub async fn watch_meeting(
         }
     });
     Ok(rx.into())
+}
+
+/// Ends the sign-in and goes back to the start page.
+#[server(prefix = "/api", endpoint = "signout")]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    if let Some(service) = crate::auth::sign_in() {
+        for cookie in service.sign_out(crate::identity::over_https()) {
+            crate::identity::append_set_cookie(cookie);
+        }
+    }
+    crate::redirect::to("/");
+    Ok(())
 }
 
 /// A command, from the board's scripts.

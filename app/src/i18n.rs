@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::AuthRefusal;
 use crate::meeting::LinkReason;
 
 /// The board's language.
@@ -90,6 +91,39 @@ impl Lang {
             LinkReason::TooLarge { bytes } => t.too_large.replace("{n}", &bytes.to_string()),
             LinkReason::Unsupported { detail } => with(t.unsupported, detail),
             LinkReason::Network { detail } => with(t.network, detail),
+        }
+    }
+
+    /// Why a sign-in or a signed-in user's action was refused, in words.
+    pub fn auth_refusal(self, refusal: AuthRefusal) -> &'static str {
+        let t = self.t();
+        match refusal {
+            AuthRefusal::SignInNeeded => t.auth_needed,
+            AuthRefusal::Malformed => t.auth_malformed,
+            AuthRefusal::Expired => t.auth_expired,
+            AuthRefusal::NotYetValid => t.auth_not_yet_valid,
+            AuthRefusal::Signature => t.auth_signature,
+            AuthRefusal::Issuer => t.auth_issuer,
+            AuthRefusal::Audience => t.auth_audience,
+            AuthRefusal::NoRoom => t.auth_no_room,
+            AuthRefusal::OtherRoom => t.auth_other_room,
+            AuthRefusal::NotModerator => t.auth_not_moderator,
+            AuthRefusal::NotAllowed => t.auth_not_allowed,
+            AuthRefusal::ProviderFailed => t.auth_provider,
+        }
+    }
+
+    /// A problem code from the server (`?problem=`, or an error's text) in
+    /// words; `None` for a code it does not know.
+    pub fn problem(self, code: &str) -> Option<&'static str> {
+        let t = self.t();
+        match code {
+            "meeting" => Some(t.bad_meeting),
+            "name" => Some(t.bad_name),
+            "token" => Some(t.bad_token),
+            "server" => Some(t.start_failed),
+            crate::api::NO_SERVICE => Some(t.no_service),
+            _ => AuthRefusal::from_code(code).map(|r| self.auth_refusal(r)),
         }
     }
 
@@ -187,6 +221,25 @@ pub struct Texts {
     pub too_large: &'static str,
     pub unsupported: &'static str,
     pub network: &'static str,
+    pub auth_needed: &'static str,
+    pub auth_malformed: &'static str,
+    pub auth_expired: &'static str,
+    pub auth_not_yet_valid: &'static str,
+    pub auth_signature: &'static str,
+    pub auth_issuer: &'static str,
+    pub auth_audience: &'static str,
+    pub auth_no_room: &'static str,
+    pub auth_other_room: &'static str,
+    pub auth_not_moderator: &'static str,
+    pub auth_not_allowed: &'static str,
+    pub auth_provider: &'static str,
+    pub open_notice: &'static str,
+    pub signed_in_as: &'static str,
+    pub sign_out: &'static str,
+    pub sign_in_token_label: &'static str,
+    pub sign_in_token_hint: &'static str,
+    pub sign_in_first: &'static str,
+    pub go_sign_in: &'static str,
 }
 
 const SV: Texts = Texts {
@@ -273,6 +326,25 @@ const SV: Texts = Texts {
     too_large: "Servern skickade ett meddelande som är större än panelen tar emot ({n} byte).",
     unsupported: "Installationen saknar det panelen behöver",
     network: "Förbindelsen med mötet bröts",
+    auth_needed: "Logga in först.",
+    auth_malformed: "Det här är ingen giltig Jitsi-token.",
+    auth_expired: "Token har gått ut. Hämta en ny och logga in igen.",
+    auth_not_yet_valid: "Token gäller inte än.",
+    auth_signature: "Token har fel signatur: den är inte utfärdad för den här installationen.",
+    auth_issuer: "Token är utfärdad av någon som panelen inte litar på.",
+    auth_audience: "Token är inte avsedd för den här installationen.",
+    auth_no_room: "Token saknar mötesnamn (room).",
+    auth_other_room: "Din token gäller ett annat möte.",
+    auth_not_moderator: "Din token gör dig inte till moderator: tavlan är skrivskyddad.",
+    auth_not_allowed: "Ditt konto får inte använda panelen.",
+    auth_provider: "Inloggningen kunde inte slutföras. Försök igen.",
+    open_notice: "Öppen panel: alla som når den här adressen kan använda den.",
+    signed_in_as: "Inloggad som {name}",
+    sign_out: "Logga ut",
+    sign_in_token_label: "Jitsi-token",
+    sign_in_token_hint: "Din token (JWT) loggar in dig; ditt namn kommer från den. Den visas aldrig.",
+    sign_in_first: "Logga in för att öppna tavlan.",
+    go_sign_in: "Till inloggningen",
 };
 
 const EN: Texts = Texts {
@@ -359,6 +431,25 @@ const EN: Texts = Texts {
     too_large: "The server sent a message larger than the panel accepts ({n} bytes).",
     unsupported: "The deployment lacks what the panel needs",
     network: "The link to the meeting failed",
+    auth_needed: "Sign in first.",
+    auth_malformed: "This is not a valid Jitsi token.",
+    auth_expired: "The token has expired. Get a new one and sign in again.",
+    auth_not_yet_valid: "The token is not valid yet.",
+    auth_signature: "The token has a wrong signature: it was not issued for this deployment.",
+    auth_issuer: "The token was issued by someone the panel does not trust.",
+    auth_audience: "The token is not meant for this deployment.",
+    auth_no_room: "The token names no meeting (room).",
+    auth_other_room: "Your token is for another meeting.",
+    auth_not_moderator: "Your token does not make you a moderator: the board is read-only.",
+    auth_not_allowed: "Your account may not use the panel.",
+    auth_provider: "The sign-in could not be completed. Try again.",
+    open_notice: "Open panel: anyone who reaches this address can use it.",
+    signed_in_as: "Signed in as {name}",
+    sign_out: "Sign out",
+    sign_in_token_label: "Jitsi token",
+    sign_in_token_hint: "Your token (JWT) signs you in; your name comes from it. It is never shown.",
+    sign_in_first: "Sign in to open the board.",
+    go_sign_in: "Go to sign-in",
 };
 
 #[cfg(test)]
@@ -380,6 +471,20 @@ mod tests {
         assert_eq!(Lang::from_accept_language(""), Lang::Sv);
         assert_eq!(Lang::parse("EN"), Some(Lang::En));
         assert_eq!(Lang::Sv.t().main_room, "Huvudrum");
+    }
+
+    #[test]
+    fn problem_codes_are_worded_and_unknown_ones_are_not_guessed() {
+        assert_eq!(
+            Lang::En.problem("auth-other-room"),
+            Some("Your token is for another meeting.")
+        );
+        assert_eq!(
+            Lang::Sv.problem("auth-expired"),
+            Some("Token har gått ut. Hämta en ny och logga in igen.")
+        );
+        assert_eq!(Lang::En.problem("meeting"), Some(Lang::En.t().bad_meeting));
+        assert_eq!(Lang::En.problem("whatever"), None);
     }
 
     #[test]

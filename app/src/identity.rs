@@ -8,6 +8,7 @@ use http::header::{ACCEPT, COOKIE, HeaderValue, SET_COOKIE};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use crate::auth::AuthMode;
 use crate::meeting::is_bidi_control;
 pub use crate::meeting::percent_encode;
 use crate::service::Moderator;
@@ -37,6 +38,8 @@ pub enum IdentityError {
     TokenShape,
     #[error("the system's random number source failed")]
     Randomness,
+    #[error("auth-needed")]
+    SignInNeeded,
 }
 
 impl IdentityError {
@@ -46,6 +49,7 @@ impl IdentityError {
             Self::NameTooLong | Self::NameCharacters => "name",
             Self::TokenTooLong | Self::TokenShape => "token",
             Self::Randomness => "server",
+            Self::SignInNeeded => crate::auth::AuthRefusal::SignInNeeded.code(),
         }
     }
 }
@@ -86,9 +90,21 @@ pub fn check_token(raw: &str) -> Result<Option<String>, IdentityError> {
     Ok(Some(token.to_owned()))
 }
 
-/// The moderator this request comes from. A browser without an id gets a new
-/// one, and the cookie that keeps it.
+/// How this panel's users sign in: open when the server says nothing.
+pub fn mode() -> AuthMode {
+    crate::auth::sign_in().map_or(AuthMode::Open, |s| s.mode())
+}
+
+/// The moderator this request comes from: the signed-in user, or on an open
+/// panel the browser (one without an id gets a new one, and the cookie that
+/// keeps it).
 pub fn moderator() -> Result<Moderator, IdentityError> {
+    if let Some(user) = crate::auth::signed_in() {
+        return Ok(Moderator::from(&user));
+    }
+    if mode() != AuthMode::Open {
+        return Err(IdentityError::SignInNeeded);
+    }
     let cookies = request_cookies();
     let id = match find(&cookies, ID_COOKIE).filter(|id| is_id(id)) {
         Some(id) => id.to_owned(),
@@ -186,7 +202,7 @@ fn cookies_in(headers: &http::HeaderMap) -> Vec<(String, String)> {
 
 /// Cookies are `Secure` when the request came over HTTPS (a proxy in front says
 /// so with `X-Forwarded-Proto` or `Forwarded`).
-fn over_https() -> bool {
+pub fn over_https() -> bool {
     use_context::<http::request::Parts>().is_some_and(|parts| {
         parts.uri.scheme_str() == Some("https")
             || parts
@@ -200,6 +216,13 @@ fn over_https() -> bool {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"))
     })
+}
+
+/// Adds a `Set-Cookie` the server made (the sign-in's).
+pub fn append_set_cookie(value: HeaderValue) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.append_header(SET_COOKIE, value);
+    }
 }
 
 fn set_cookie(name: &str, value: &str, max_age: Option<u32>) {

@@ -5,6 +5,7 @@
 //! for, not the other way round.
 
 pub mod api;
+pub mod auth;
 mod board;
 pub mod i18n;
 #[cfg(feature = "ssr")]

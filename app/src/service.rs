@@ -31,6 +31,17 @@ impl std::fmt::Debug for Moderator {
     }
 }
 
+impl From<&crate::auth::SignedIn> for Moderator {
+    /// A signed-in user moderates as themselves: their name, their token.
+    fn from(user: &crate::auth::SignedIn) -> Self {
+        Self {
+            id: user.subject.clone(),
+            display_name: Some(user.name.clone()),
+            token: user.token.clone(),
+        }
+    }
+}
+
 /// Errors of the service itself (not refusals of a command).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceError {

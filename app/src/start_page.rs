@@ -11,13 +11,17 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::OpenMeeting;
+use leptos::either::Either;
+
+use crate::api::{OpenMeeting, SignOut};
+use crate::auth::AuthMode;
 use crate::i18n::Lang;
 use crate::meeting::MeetingRef;
 
 #[component]
 pub fn StartPage() -> impl IntoView {
-    let t = expect_context::<Lang>().t();
+    let lang = expect_context::<Lang>();
+    let t = lang.t();
     let query = use_query_map();
     let asked = query.with_untracked(|q| q.get("meeting"));
     let given_name = query.with_untracked(|q| q.get("name"));
@@ -34,37 +38,66 @@ pub fn StartPage() -> impl IntoView {
         crate::redirect::to(&meeting.path());
     }
     let problem = problem.map(|code| {
-        let text = match code.as_str() {
-            "meeting" => t.bad_meeting,
-            "name" => t.bad_name,
-            "token" => t.bad_token,
-            _ => t.start_failed,
-        };
+        let text = lang.problem(&code).unwrap_or(t.start_failed);
         view! { <p class="banner banner-error" role="alert" data-testid="start-problem">{text}</p> }
     });
-    // The page is rendered on the server only: it reads the cookie itself.
+    // The page is rendered on the server only: it reads the cookie and the
+    // sign-in itself.
     #[cfg(feature = "ssr")]
-    let remembered = crate::identity::remembered_name();
+    let (remembered, mode, user) = (
+        crate::identity::remembered_name(),
+        crate::identity::mode(),
+        crate::auth::signed_in(),
+    );
     #[cfg(not(feature = "ssr"))]
-    let remembered: Option<String> = None;
+    let (remembered, mode, user): (Option<String>, AuthMode, Option<crate::auth::SignedIn>) =
+        (None, AuthMode::Open, None);
     let name = given_name.or(remembered).unwrap_or_default();
     let open_url = <OpenMeeting as ServerFn>::url();
+    let sign_out_url = <SignOut as ServerFn>::url();
+    let who = user.as_ref().map(|user| {
+        view! {
+            <form method="post" action=sign_out_url class="signed-in" data-testid="signed-in">
+                <span>{t.signed_in_as.replace("{name}", &user.name)}</span>
+                " "
+                <button type="submit" class="secondary">{t.sign_out}</button>
+            </form>
+        }
+    });
+    let notice = (mode == AuthMode::Open).then(
+        || view! { <p class="banner banner-info" data-testid="open-notice">{t.open_notice}</p> },
+    );
+    // Open: the panel's name and an optional token for Prosody. JWT: the token
+    // signs the user in (required until they are), and names them.
+    let identity_fields = match mode {
+        AuthMode::Open => Either::Left(view! {
+            <label for="display_name">{t.name_label}</label>
+            <input id="display_name" name="display_name" type="text" maxlength="64" autocomplete="nickname"
+                aria-describedby="name-hint" value=name />
+            <p id="name-hint" class="hint">{t.name_hint}</p>
+            <label for="token">{t.token_label}</label>
+            <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint" />
+            <p id="token-hint" class="hint">{t.token_hint}</p>
+        }),
+        _ => Either::Right(view! {
+            <label for="token">{t.sign_in_token_label}</label>
+            <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint"
+                required=user.is_none() />
+            <p id="token-hint" class="hint">{t.sign_in_token_hint}</p>
+        }),
+    };
     view! {
         <div class="start">
             <h1>"Grupprum"</h1>
             <p class="tagline">{t.tagline}</p>
+            {notice}
+            {who}
             <form method="post" action=open_url class="open-meeting">
                 <label for="meeting">{t.meeting_label}</label>
                 <input id="meeting" name="meeting" type="text" required autocomplete="off"
                     aria-describedby="meeting-hint" value=asked.unwrap_or_default() />
                 <p id="meeting-hint" class="hint">{t.meeting_hint}</p>
-                <label for="display_name">{t.name_label}</label>
-                <input id="display_name" name="display_name" type="text" maxlength="64" autocomplete="nickname"
-                    aria-describedby="name-hint" value=name />
-                <p id="name-hint" class="hint">{t.name_hint}</p>
-                <label for="token">{t.token_label}</label>
-                <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint" />
-                <p id="token-hint" class="hint">{t.token_hint}</p>
+                {identity_fields}
                 {problem}
                 <button type="submit">{t.open}</button>
             </form>

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use app::auth::SignIn;
 use app::service::MeetingService;
 use app::{App, shell};
 use axum::Router;
@@ -13,6 +14,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::auth::{self, Auth};
 use crate::live;
 use crate::web_security::{self, Policy};
 
@@ -24,9 +26,11 @@ pub fn router(
     options: LeptosOptions,
     meetings: Option<Arc<dyn MeetingService>>,
     policy: Policy,
+    auth: Arc<Auth>,
 ) -> Router {
     let routes = generate_route_list(App);
     let live_meetings = meetings.clone();
+    let sign_in: Arc<dyn SignIn> = auth.clone();
     let site = std::path::PathBuf::from(options.site_root.as_ref());
     // The site's own files come first: the board's `/<tenant>/<room>` route would
     // otherwise take `/pkg/<file>` for a meeting.
@@ -47,6 +51,7 @@ pub fn router(
                 if let Some(meetings) = meetings.clone() {
                     provide_context(meetings);
                 }
+                provide_context(sign_in.clone());
             },
             {
                 let options = options.clone();
@@ -61,7 +66,8 @@ pub fn router(
                 meetings: live_meetings,
             },
             live::intercept,
-        ));
+        ))
+        .layer(axum::middleware::from_fn_with_state(auth, auth::resolve));
     harden(router, policy)
 }
 

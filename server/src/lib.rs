@@ -1,5 +1,6 @@
 //! Grupprum's server: the axum router that renders the app and serves the site.
 
+pub mod auth;
 pub mod http;
 pub mod jitsi;
 pub mod live;

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::api::WatchMeeting;
+use app::auth::{AuthMode, SignedIn};
 use app::meeting::{MeetingRef, MeetingView};
 use app::service::{MeetingService, Moderator};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -57,8 +58,15 @@ pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
-    let Some(who) = app::identity::moderator_in(&parts.headers) else {
-        return (StatusCode::UNAUTHORIZED, "open the board first").into_response();
+    // Signed in (the sign-in layer vouched for the user), or, on an open
+    // panel, the browser's own id.
+    let user = parts.extensions.get::<SignedIn>().cloned();
+    let who = match &user {
+        Some(user) => Moderator::from(user),
+        None => match app::identity::moderator_in(&parts.headers) {
+            Some(who) if parts.extensions.get::<AuthMode>() != Some(&AuthMode::Jwt) => who,
+            _ => return (StatusCode::UNAUTHORIZED, "open the board first").into_response(),
+        },
     };
     let Some(meetings) = live.meetings else {
         return (StatusCode::SERVICE_UNAVAILABLE, app::api::NO_SERVICE).into_response();
@@ -66,10 +74,15 @@ pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -
     upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| follow(socket, meetings, who))
+        .on_upgrade(move |socket| follow(socket, meetings, who, user))
 }
 
-async fn follow(socket: WebSocket, meetings: Arc<dyn MeetingService>, who: Moderator) {
+async fn follow(
+    socket: WebSocket,
+    meetings: Arc<dyn MeetingService>,
+    who: Moderator,
+    user: Option<SignedIn>,
+) {
     let (mut sink, mut stream) = socket.split();
     let meeting = match tokio::time::timeout(FIRST_MESSAGE, stream.next()).await {
         Ok(Some(Ok(message))) => read_meeting(&message),
@@ -82,6 +95,10 @@ async fn follow(socket: WebSocket, meetings: Arc<dyn MeetingService>, who: Moder
             return;
         }
     };
+    if let Some(Err(refusal)) = user.as_ref().map(|u| u.may_open(&meeting)) {
+        let _ = sink.send(error_frame(refusal.code())).await;
+        return;
+    }
     let views = match meetings.watch(&who, &meeting) {
         Ok(views) => views,
         Err(e) => {

@@ -53,6 +53,11 @@ async fn run() -> Result<(), String> {
         Ok(sources) => Policy::frame_ancestors(&sources).map_err(|e| e.to_string())?,
         Err(_) => Policy::default(),
     };
+    let auth_settings = server::auth::AuthSettings::from_vars(|name| std::env::var(name).ok())
+        .map_err(|e| format!("bad sign-in settings: {e}"))?;
+    let auth = server::auth::Auth::new(&auth_settings, local)
+        .map_err(|e| format!("bad sign-in settings: {e}"))?;
+    tracing::info!(mode = ?auth.mode(), "sign-in");
     let sessions = jitsi_sessions()?;
     let service = sessions.clone().map(|s| s as Arc<dyn MeetingService>);
     tracing::info!("listening on http://{local}");
@@ -61,7 +66,7 @@ async fn run() -> Result<(), String> {
     // boards hold WebSockets open), then the server stops regardless.
     server::serve::serve(
         listener,
-        server::http::router(options, service, policy),
+        server::http::router(options, service, policy, auth),
         server::serve::Limits::default(),
         shutdown_signal(),
     )

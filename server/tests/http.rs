@@ -6,12 +6,22 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
+/// Leptos keeps state across the Tokio runtimes of tests that run side by side
+/// (each test has its own), and a page rendered beside another can then wait
+/// forever; the tests here take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn router() -> axum::Router {
     let options = LeptosOptions::builder()
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    server::http::router(options, None, server::web_security::Policy::default())
+    server::http::router(
+        options,
+        None,
+        server::web_security::Policy::default(),
+        server::auth::Auth::open(),
+    )
 }
 
 async fn get(path: &str) -> (StatusCode, String) {
@@ -36,6 +46,7 @@ async fn get(path: &str) -> (StatusCode, String) {
 
 #[tokio::test]
 async fn the_start_page_is_rendered_on_the_server() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (status, html) = get("/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<h1>Grupprum</h1>"), "{html}");
@@ -52,6 +63,7 @@ async fn the_start_page_is_rendered_on_the_server() {
 
 #[tokio::test]
 async fn an_unknown_page_is_a_404() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (status, html) = get("/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Sidan finns inte"), "{html}");
@@ -137,6 +149,7 @@ fn router_with(service: std::sync::Arc<Recorder>) -> axum::Router {
         options,
         Some(service),
         server::web_security::Policy::frame_ancestors("https://meet.example").unwrap(),
+        server::auth::Auth::open(),
     )
 }
 
@@ -160,6 +173,7 @@ async fn post_form(
 
 #[tokio::test]
 async fn board_forms_without_scripts_become_commands_and_go_back_to_the_board() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     use app::meeting::Command;
     let service = std::sync::Arc::new(Recorder::default());
     let cookie = ("cookie", "grupprum_id=0123456789abcdef0123456789abcdef");
@@ -202,6 +216,7 @@ async fn board_forms_without_scripts_become_commands_and_go_back_to_the_board() 
 
 #[tokio::test]
 async fn an_incomplete_form_goes_back_with_the_reason() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = std::sync::Arc::new(Recorder::default());
     let response = post_form(
         router_with(service.clone()),
@@ -221,6 +236,7 @@ async fn an_incomplete_form_goes_back_with_the_reason() {
 
 #[tokio::test]
 async fn cross_site_calls_are_refused_before_they_reach_a_meeting() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = std::sync::Arc::new(Recorder::default());
     for headers in [
         vec![("sec-fetch-site", "cross-site")],
@@ -241,6 +257,7 @@ async fn cross_site_calls_are_refused_before_they_reach_a_meeting() {
 
 #[tokio::test]
 async fn pages_carry_the_security_headers_and_a_script_nonce() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = std::sync::Arc::new(Recorder::default());
     let response = router_with(service)
         .oneshot(Request::get("/").body(Body::empty()).unwrap())
@@ -275,6 +292,7 @@ async fn pages_carry_the_security_headers_and_a_script_nonce() {
 
 #[tokio::test]
 async fn the_start_page_keeps_the_name_and_token_in_httponly_cookies() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = std::sync::Arc::new(Recorder::default());
     let response = post_form(
         router_with(service.clone()),
@@ -329,6 +347,7 @@ async fn the_start_page_keeps_the_name_and_token_in_httponly_cookies() {
 
 #[tokio::test]
 async fn the_start_page_offers_the_name_given_before() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let response = router()
         .oneshot(
             Request::get("/")
@@ -415,6 +434,7 @@ async fn board_html(views: Vec<app::meeting::MeetingView>) -> String {
         options,
         Some(std::sync::Arc::new(Scripted(views))),
         server::web_security::Policy::default(),
+        server::auth::Auth::open(),
     );
     let response = router
         .oneshot(Request::get("/demo").body(Body::empty()).unwrap())
@@ -426,6 +446,7 @@ async fn board_html(views: Vec<app::meeting::MeetingView>) -> String {
 
 #[tokio::test(start_paused = true)]
 async fn a_fresh_session_gets_a_moment_to_become_moderator_and_an_existing_one_answers_at_once() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     use app::meeting::LinkStatus::{Connecting, Online};
     // Fresh: connecting, then joined and made moderator by the focus a second later.
     let html = board_html(vec![view(Connecting, false), view(Online, true)]).await;
@@ -438,6 +459,7 @@ async fn a_fresh_session_gets_a_moment_to_become_moderator_and_an_existing_one_a
 
 #[tokio::test]
 async fn the_start_page_never_sends_the_browser_to_another_site() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     for query in [
         "meeting=%5Cevil.example",
         "meeting=%2F%2Fevil.example",
@@ -470,6 +492,7 @@ async fn the_start_page_never_sends_the_browser_to_another_site() {
 
 #[tokio::test]
 async fn a_control_character_in_the_meeting_is_a_clear_refusal_not_a_crash() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     for query in ["meeting=%01", "meeting=a%0Db", "meeting=%EF%BF%BE"] {
         let (status, html) = get(&format!("/?{query}")).await;
         assert_eq!(status, StatusCode::OK, "{query}");
@@ -494,6 +517,7 @@ async fn a_control_character_in_the_meeting_is_a_clear_refusal_not_a_crash() {
 
 #[tokio::test]
 async fn page_loads_never_put_the_panel_into_a_meeting() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = std::sync::Arc::new(Recorder::default());
     for _ in 0..100 {
         let response = router_with(service.clone())

@@ -13,6 +13,11 @@ use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// Leptos keeps state across the Tokio runtimes of tests that run side by side
+/// (each test has its own), and a page rendered beside another can then wait
+/// forever; the tests here take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A meeting whose view never changes; counts its watchers.
 #[derive(Default)]
 struct Still {
@@ -72,6 +77,7 @@ async fn start(service: Arc<Still>) -> (String, tokio::sync::oneshot::Sender<()>
         options,
         Some(service),
         server::web_security::Policy::default(),
+        server::auth::Auth::open(),
     );
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -116,6 +122,7 @@ fn first_message(room: &str) -> Message {
 
 #[tokio::test]
 async fn a_browser_without_an_id_cannot_open_the_live_connection() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = Arc::new(Still::default());
     let (url, _stop) = start(service.clone()).await;
     let refused = tokio_tungstenite::connect_async(request(&url, None)).await;
@@ -130,6 +137,7 @@ async fn a_browser_without_an_id_cannot_open_the_live_connection() {
 
 #[tokio::test]
 async fn the_live_connection_sends_views_and_releases_the_session_when_it_ends() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = Arc::new(Still::default());
     let (url, _stop) = start(service.clone()).await;
     let (mut socket, _) = tokio_tungstenite::connect_async(request(&url, Some(COOKIE)))
@@ -157,6 +165,7 @@ async fn the_live_connection_sends_views_and_releases_the_session_when_it_ends()
 
 #[tokio::test]
 async fn a_message_over_64_kib_closes_the_socket() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = Arc::new(Still::default());
     let (url, _stop) = start(service.clone()).await;
     let (mut socket, _) = tokio_tungstenite::connect_async(request(&url, Some(COOKIE)))
@@ -190,6 +199,7 @@ async fn a_message_over_64_kib_closes_the_socket() {
 
 #[tokio::test]
 async fn a_bad_meeting_gets_an_error_and_joins_nothing() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let service = Arc::new(Still::default());
     let (url, _stop) = start(service.clone()).await;
     let (mut socket, _) = tokio_tungstenite::connect_async(request(&url, Some(COOKIE)))

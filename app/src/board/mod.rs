@@ -18,7 +18,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{NO_SERVICE, get_meeting, run_command};
+use crate::api::{get_meeting, run_command};
 use crate::i18n::Lang;
 use crate::meeting::{Command, MeetingRef, MeetingView, OutcomeState, RoomView};
 
@@ -64,7 +64,10 @@ impl Board {
         leptos::task::spawn_local(async move {
             match run_command(meeting, command).await {
                 Ok(_) => error.set(None),
-                Err(e) => error.set(Some(clean_error(&e.to_string()))),
+                Err(e) => {
+                    let code = clean_error(&e.to_string());
+                    error.set(Some(self.lang.problem(&code).map_or(code, str::to_owned)));
+                }
             }
         });
     }
@@ -129,9 +132,21 @@ pub fn BoardPage() -> impl IntoView {
                         Either::Left(view! { <BoardView initial meeting=meeting() lang problem /> })
                     }
                     Err(e) => {
-                        let text = clean_error(&e.to_string());
-                        let text = if text == NO_SERVICE { lang.t().no_service.to_owned() } else { text };
-                        Either::Right(view! { <p class="banner banner-error" role="alert">{text}</p> })
+                        let code = clean_error(&e.to_string());
+                        let text = lang.problem(&code).map_or(code.clone(), str::to_owned);
+                        // Not signed in: the start page, with this meeting filled in.
+                        let sign_in = (code == crate::auth::AuthRefusal::SignInNeeded.code()).then(|| {
+                            let meeting = meeting();
+                            let asked = match &meeting.tenant {
+                                Some(tenant) => format!("{tenant}/{}", meeting.room),
+                                None => meeting.room.clone(),
+                            };
+                            let href = format!("/?meeting={}", crate::meeting::percent_encode(&asked));
+                            view! { <a href=href data-testid="go-sign-in">{lang.t().go_sign_in}</a> }
+                        });
+                        Either::Right(view! {
+                            <p class="banner banner-error" role="alert" data-testid="board-refused">{text} " " {sign_in}</p>
+                        })
                     }
                 }
             })}}
@@ -177,7 +192,7 @@ fn BoardView(
         dragging: RwSignal::new(None),
         menu: RwSignal::new(None),
         server_lost: RwSignal::new(false),
-        error: RwSignal::new(problem),
+        error: RwSignal::new(problem.map(|code| lang.problem(&code).map_or(code, str::to_owned))),
         hydrated: RwSignal::new(false),
     };
     provide_context(board);

@@ -1,0 +1,469 @@
+//! Sign-in for the panel itself (`GRUPPRUM_AUTH`):
+//!
+//! * `open`: anyone who reaches the panel may use it; allowed only when the
+//!   server listens on loopback, or when the operator says so
+//!   (`GRUPPRUM_ALLOW_OPEN=true`);
+//! * `jwt`: the Jitsi JWT the deployment's Prosody accepts, from the start
+//!   page, from `?jwt=` on a board's address (then removed from the address),
+//!   or from a header a reverse proxy sets.
+//!
+//! A sign-in lives in an encrypted cookie ([`cookie`]) until its token ends.
+//! Every request passes [`resolve`], which puts the signed-in user into the
+//! request's extensions, and answers `401` to calls of `/api/` that need a
+//! sign-in and have none, before they reach a meeting.
+
+pub mod cookie;
+pub mod jwt;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::auth::{AuthMode, AuthRefusal, SignIn, SignedIn};
+use axum::extract::{Request, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use self::cookie::{Keeper, KeyError};
+use self::jwt::{JwtError, JwtKey, JwtSettings, Verifier};
+
+/// The server function paths a visitor may call before signing in: the start
+/// page's form (which signs in with a token) and signing out.
+const OPEN_PATHS: [&str; 2] = ["/api/open", "/api/signout"];
+
+/// Bad sign-in settings; the server does not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error(
+        "GRUPPRUM_AUTH=open lets anyone who reaches the panel use it, and the server listens on {0}, \
+         not on loopback: choose jwt, or set GRUPPRUM_ALLOW_OPEN=true"
+    )]
+    OpenNotAllowed(SocketAddr),
+    #[error(transparent)]
+    Jwt(#[from] JwtError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("cannot read {name} {path}: {reason}")]
+    File {
+        name: String,
+        path: String,
+        reason: String,
+    },
+}
+
+/// The sign-in settings, from the environment (or a configuration file).
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub mode: AuthMode,
+    pub allow_open: bool,
+    /// At least 32 bytes; a random key when `None` (sign-ins end at a restart).
+    pub cookie_secret: Option<Vec<u8>>,
+    pub jwt: Option<JwtSettings>,
+    /// A header a reverse proxy sets with the user's JWT.
+    pub jwt_header: Option<HeaderName>,
+}
+
+impl AuthSettings {
+    /// Today's behaviour: open.
+    pub fn open() -> Self {
+        Self {
+            mode: AuthMode::Open,
+            allow_open: false,
+            cookie_secret: None,
+            jwt: None,
+            jwt_header: None,
+        }
+    }
+
+    /// Reads `GRUPPRUM_AUTH` and what the mode needs; secrets may also come
+    /// from files named by `<NAME>_FILE`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, AuthError> {
+        let mode = match var("GRUPPRUM_AUTH").as_deref().map(str::trim) {
+            None | Some("" | "open") => AuthMode::Open,
+            Some("jwt") => AuthMode::Jwt,
+            Some(other) => {
+                return Err(AuthError::Invalid {
+                    name: "GRUPPRUM_AUTH",
+                    reason: format!("{other:?} is not open or jwt"),
+                });
+            }
+        };
+        let allow_open = match var("GRUPPRUM_ALLOW_OPEN").as_deref().map(str::trim) {
+            None | Some("" | "false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(AuthError::Invalid {
+                    name: "GRUPPRUM_ALLOW_OPEN",
+                    reason: format!("{other:?} is not true or false"),
+                });
+            }
+        };
+        let cookie_secret = secret(&var, "GRUPPRUM_COOKIE_KEY")?
+            .map(|text| {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(text.trim())
+                    .map_err(|_| AuthError::Key(KeyError::Short))
+            })
+            .transpose()?;
+        let jwt = match mode {
+            AuthMode::Jwt => Some(jwt_settings(&var)?),
+            _ => None,
+        };
+        let jwt_header = var("GRUPPRUM_JWT_HEADER")
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| {
+                HeaderName::try_from(h.trim()).map_err(|e| AuthError::Invalid {
+                    name: "GRUPPRUM_JWT_HEADER",
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            mode,
+            allow_open,
+            cookie_secret,
+            jwt,
+            jwt_header,
+        })
+    }
+}
+
+/// `NAME`, or the contents of the file `NAME_FILE` names.
+pub fn secret(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<String>, AuthError> {
+    if let Some(value) = var(name).filter(|v| !v.is_empty()) {
+        return Ok(Some(value));
+    }
+    let file_var = format!("{name}_FILE");
+    let Some(path) = var(&file_var).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    std::fs::read_to_string(&path)
+        .map(|text| Some(text.trim_end_matches(['\n', '\r']).to_owned()))
+        .map_err(|e| AuthError::File {
+            name: file_var,
+            path,
+            reason: e.to_string(),
+        })
+}
+
+fn jwt_settings(var: &impl Fn(&str) -> Option<String>) -> Result<JwtSettings, AuthError> {
+    let list = |name: &str| -> Vec<String> {
+        var(name)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "*")
+            .map(str::to_owned)
+            .collect()
+    };
+    let key = match (
+        secret(var, "JWT_APP_SECRET")?,
+        var("JWT_PUBLIC_KEY_FILE").filter(|p| !p.is_empty()),
+    ) {
+        (Some(secret), None) => JwtKey::Secret(secret.into_bytes()),
+        (None, Some(path)) => {
+            JwtKey::RsaPem(std::fs::read(&path).map_err(|e| AuthError::File {
+                name: "JWT_PUBLIC_KEY_FILE".into(),
+                path,
+                reason: e.to_string(),
+            })?)
+        }
+        (Some(_), Some(_)) => {
+            return Err(AuthError::Invalid {
+                name: "JWT_APP_SECRET",
+                reason:
+                    "give either JWT_APP_SECRET (HS256) or JWT_PUBLIC_KEY_FILE (RS256), not both"
+                        .into(),
+            });
+        }
+        (None, None) => return Err(AuthError::Missing("JWT_APP_SECRET or JWT_PUBLIC_KEY_FILE")),
+    };
+    let mut issuers = list("JWT_ACCEPTED_ISSUERS");
+    if issuers.is_empty() {
+        issuers = var("JWT_APP_ID")
+            .filter(|id| !id.trim().is_empty())
+            .map(|id| vec![id.trim().to_owned()])
+            .ok_or(AuthError::Missing("JWT_APP_ID"))?;
+    }
+    let domain = var("XMPP_DOMAIN").unwrap_or_default();
+    Ok(JwtSettings {
+        key,
+        issuers,
+        audiences: list("JWT_ACCEPTED_AUDIENCES"),
+        domain,
+    })
+}
+
+/// The panel's sign-in: the pages' [`SignIn`], and the state of [`resolve`].
+pub struct Auth {
+    mode: AuthMode,
+    keeper: Keeper,
+    verifier: Option<Verifier>,
+    header: Option<HeaderName>,
+}
+
+impl Auth {
+    /// Checks the settings against where the server listens.
+    pub fn new(settings: &AuthSettings, listening: SocketAddr) -> Result<Arc<Self>, AuthError> {
+        if settings.mode == AuthMode::Open && !settings.allow_open && !listening.ip().is_loopback()
+        {
+            return Err(AuthError::OpenNotAllowed(listening));
+        }
+        let keeper = match &settings.cookie_secret {
+            Some(secret) => Keeper::from_secret(secret)?,
+            None => {
+                if settings.mode != AuthMode::Open {
+                    tracing::warn!(
+                        "GRUPPRUM_COOKIE_KEY is not set: sign-ins end when the server stops"
+                    );
+                }
+                Keeper::random()
+            }
+        };
+        let verifier = settings.jwt.as_ref().map(Verifier::new).transpose()?;
+        Ok(Arc::new(Self {
+            mode: settings.mode,
+            keeper,
+            verifier,
+            header: settings.jwt_header.clone(),
+        }))
+    }
+
+    /// Open, on loopback: the panel as it runs in tests and the demo.
+    pub fn open() -> Arc<Self> {
+        Arc::new(Self {
+            mode: AuthMode::Open,
+            keeper: Keeper::random(),
+            verifier: None,
+            header: None,
+        })
+    }
+
+    pub fn mode(&self) -> AuthMode {
+        self.mode
+    }
+
+    /// Checks a JWT.
+    pub fn verify(&self, token: &str) -> Result<SignedIn, AuthRefusal> {
+        match &self.verifier {
+            Some(verifier) => verifier.verify(token),
+            None => Err(AuthRefusal::SignInNeeded),
+        }
+    }
+
+    /// Who a request is signed in as: a proxy's header first, then the cookie.
+    fn user(&self, request: &Request, now: u64) -> Option<SignedIn> {
+        if let Some(token) = self
+            .header
+            .as_ref()
+            .and_then(|h| request.headers().get(h))
+            .and_then(|v| v.to_str().ok())
+        {
+            let token = token.trim().trim_start_matches("Bearer ").trim();
+            return self.verify(token).ok().filter(|u| u.expires > now);
+        }
+        self.keeper.open(request.headers(), now)
+    }
+}
+
+impl SignIn for Auth {
+    fn mode(&self) -> AuthMode {
+        self.mode
+    }
+
+    fn with_token(
+        &self,
+        token: &str,
+        over_https: bool,
+    ) -> Result<(SignedIn, HeaderValue), AuthRefusal> {
+        let user = self.verify(token)?;
+        let cookie = self
+            .keeper
+            .seal(&user, over_https, now())
+            .ok_or(AuthRefusal::Malformed)?;
+        Ok((user, cookie))
+    }
+
+    fn sign_out(&self, over_https: bool) -> Vec<HeaderValue> {
+        Keeper::clear(over_https)
+    }
+}
+
+/// Seconds since 1970.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// True when the request came over HTTPS (a proxy in front says so).
+pub fn over_https(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+        || headers
+            .get("forwarded")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"))
+}
+
+/// The middleware: signs the request in (or takes `?jwt=` off a board's
+/// address), and refuses `/api/` calls that need a sign-in.
+pub async fn resolve(State(auth): State<Arc<Auth>>, mut request: Request, next: Next) -> Response {
+    let now = now();
+    if auth.mode == AuthMode::Jwt
+        && request.method() == Method::GET
+        && !request.uri().path().starts_with("/api/")
+        && let Some((token, rest)) = take_jwt(request.uri())
+    {
+        return sign_in_from_address(&auth, &token, &rest, over_https(request.headers()), now);
+    }
+    let user = auth.user(&request, now);
+    let path = request.uri().path();
+    if auth.mode != AuthMode::Open
+        && user.is_none()
+        && path.starts_with("/api/")
+        && !OPEN_PATHS.contains(&path)
+    {
+        return (StatusCode::UNAUTHORIZED, AuthRefusal::SignInNeeded.code()).into_response();
+    }
+    if let Some(user) = user {
+        request.extensions_mut().insert(user);
+    }
+    request.extensions_mut().insert(auth.mode);
+    next.run(request).await
+}
+
+/// `?jwt=` in `uri`: the token, and the address without it.
+fn take_jwt(uri: &axum::http::Uri) -> Option<(String, String)> {
+    let query = uri.query()?;
+    let mut token = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.strip_prefix("jwt=") {
+            Some(value) => token = Some(value.to_owned()),
+            None if !pair.is_empty() => kept.push(pair),
+            None => {}
+        }
+    }
+    let token = token?;
+    let rest = if kept.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{}", uri.path(), kept.join("&"))
+    };
+    Some((token, rest))
+}
+
+fn sign_in_from_address(auth: &Auth, token: &str, rest: &str, https: bool, now: u64) -> Response {
+    let target = if app::redirect::is_same_site(rest) {
+        rest.to_owned()
+    } else {
+        "/".to_owned()
+    };
+    let (location, cookie) = match auth.verify(token).and_then(|user| {
+        auth.keeper
+            .seal(&user, https, now)
+            .ok_or(AuthRefusal::Malformed)
+    }) {
+        Ok(cookie) => (target, Some(cookie)),
+        Err(refusal) => {
+            tracing::info!(
+                refusal = refusal.code(),
+                "a token in an address was refused"
+            );
+            (format!("/?problem={}", refusal.code()), None)
+        }
+    };
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_is_for_loopback_unless_the_operator_says_so() {
+        let open = AuthSettings::open();
+        assert!(Auth::new(&open, "127.0.0.1:3000".parse().unwrap()).is_ok());
+        assert!(Auth::new(&open, "[::1]:3000".parse().unwrap()).is_ok());
+        assert!(matches!(
+            Auth::new(&open, "0.0.0.0:3000".parse().unwrap()),
+            Err(AuthError::OpenNotAllowed(_))
+        ));
+        let allowed = AuthSettings {
+            allow_open: true,
+            ..AuthSettings::open()
+        };
+        assert!(Auth::new(&allowed, "0.0.0.0:3000".parse().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn settings_are_read_and_checked() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let jwt = AuthSettings::from_vars(vars(&[
+            ("GRUPPRUM_AUTH", "jwt"),
+            ("JWT_APP_ID", "meet"),
+            ("JWT_APP_SECRET", "s3cret"),
+            ("XMPP_DOMAIN", "meet.example"),
+        ]))
+        .unwrap();
+        assert_eq!(jwt.mode, AuthMode::Jwt);
+        let settings = jwt.jwt.unwrap();
+        assert_eq!(settings.issuers, ["meet"]);
+        assert!(format!("{:?}", settings.key).contains("redacted"));
+        assert!(matches!(
+            AuthSettings::from_vars(vars(&[("GRUPPRUM_AUTH", "jwt"), ("JWT_APP_ID", "meet")])),
+            Err(AuthError::Missing(_))
+        ));
+        assert!(matches!(
+            AuthSettings::from_vars(vars(&[("GRUPPRUM_AUTH", "ldap")])),
+            Err(AuthError::Invalid {
+                name: "GRUPPRUM_AUTH",
+                ..
+            })
+        ));
+        assert!(matches!(
+            AuthSettings::from_vars(vars(&[("GRUPPRUM_COOKIE_KEY", "c2hvcnQ=")]))
+                .map(|s| Auth::new(&s, "127.0.0.1:1".parse().unwrap()).map(|_| ())),
+            Ok(Err(AuthError::Key(KeyError::Short)))
+        ));
+    }
+
+    #[test]
+    fn a_token_is_taken_off_the_address() {
+        let uri: axum::http::Uri = "/agency/Demo?lang=en&jwt=aaa.bbb.ccc".parse().unwrap();
+        assert_eq!(
+            take_jwt(&uri),
+            Some(("aaa.bbb.ccc".into(), "/agency/Demo?lang=en".into()))
+        );
+        let uri: axum::http::Uri = "/Demo?jwt=x".parse().unwrap();
+        assert_eq!(take_jwt(&uri), Some(("x".into(), "/Demo".into())));
+        let uri: axum::http::Uri = "/Demo?lang=en".parse().unwrap();
+        assert_eq!(take_jwt(&uri), None);
+    }
+}
