@@ -394,18 +394,24 @@ test('another site cannot call the server functions or open the live link', asyn
     body,
   });
   if (cross.status !== 403) throw new Error(`cross-site POST: ${cross.status}`);
-  const upgrade = (origin) => new Promise((resolve, reject) => {
+  const upgrade = (origin, cookie) => new Promise((resolve, reject) => {
     const req = request(`${base}/api/watch`, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', origin },
+      headers: {
+        connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', origin,
+        ...(cookie ? { cookie } : {}),
+      },
     });
     req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode); });
     req.on('response', (res) => { res.resume(); resolve(res.statusCode); });
     req.on('error', reject);
     req.end();
   });
-  const evil = await upgrade('https://evil.test');
+  const browserId = 'grupprum_id=0123456789abcdef0123456789abcdef';
+  const evil = await upgrade('https://evil.test', browserId);
   if (evil !== 403) throw new Error(`cross-site WebSocket: ${evil}`);
-  const own = await upgrade(base);
+  const stranger = await upgrade(base);
+  if (stranger !== 401) throw new Error(`same-site WebSocket without a browser id: ${stranger}`);
+  const own = await upgrade(base, browserId);
   if (own !== 101) throw new Error(`same-site WebSocket: ${own}`);
   const page = await fetch(`${base}/${meeting.room}`);
   const csp = page.headers.get('content-security-policy') ?? '';
