@@ -15,19 +15,48 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::auth::{self, Auth};
+use crate::health::Health;
 use crate::live;
 use crate::web_security::{self, Policy};
 
-/// Builds the router for the given site options. Static files come from
-/// `options.site_root`; everything else is rendered by the app. The meeting
-/// service, when there is one, is provided as context to pages and server functions.
-/// Every response passes [`web_security::guard`].
-pub fn router(
-    options: LeptosOptions,
-    meetings: Option<Arc<dyn MeetingService>>,
-    policy: Policy,
-    auth: Arc<Auth>,
-) -> Router {
+/// What the router serves.
+pub struct Site {
+    pub options: LeptosOptions,
+    /// The Jitsi deployment's meetings, when one is configured.
+    pub meetings: Option<Arc<dyn MeetingService>>,
+    pub policy: Policy,
+    pub auth: Arc<Auth>,
+    pub health: Health,
+}
+
+impl Site {
+    /// The pages alone: no deployment, the default framing policy, open
+    /// sign-in, no readiness probe or metrics.
+    pub fn new(options: LeptosOptions) -> Self {
+        Self {
+            options,
+            meetings: None,
+            policy: Policy::default(),
+            auth: Auth::open(),
+            health: Health::default(),
+        }
+    }
+}
+
+/// Builds the router. Static files come from `options.site_root`; the
+/// monitoring endpoints are beside them; everything else is rendered by the
+/// app. The meeting service, when there is one, and the sign-in are provided
+/// as context to pages and server functions. Every response passes
+/// [`web_security::guard`] and, but for the site's files and the monitoring
+/// endpoints, the sign-in ([`auth::resolve`]).
+pub fn router(site_parts: Site) -> Router {
+    let Site {
+        options,
+        meetings,
+        policy,
+        auth,
+        health,
+    } = site_parts;
     let routes = generate_route_list(App);
     let live_meetings = meetings.clone();
     let sign_in: Arc<dyn SignIn> = auth.clone();
@@ -67,7 +96,8 @@ pub fn router(
             },
             live::intercept,
         ))
-        .layer(axum::middleware::from_fn_with_state(auth, auth::resolve));
+        .layer(axum::middleware::from_fn_with_state(auth, auth::resolve))
+        .merge(health.routes());
     harden(router, policy)
 }
 

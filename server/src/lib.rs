@@ -1,9 +1,11 @@
 //! Grupprum's server: the axum router that renders the app and serves the site.
 
 pub mod auth;
+pub mod health;
 pub mod http;
 pub mod jitsi;
 pub mod live;
 pub mod serve;
+pub mod settings;
 pub mod web_security;
 pub mod xmpp;

@@ -1,19 +1,21 @@
 //! `grupprum`: serves the moderator panel.
 //!
-//! Settings come from the environment (see README): `LEPTOS_SITE_ADDR`,
-//! `LEPTOS_SITE_ROOT`, `LEPTOS_OUTPUT_NAME`, `RUST_LOG`, and the Jitsi client's
-//! `XMPP_*` settings.
+//! Settings come from the environment and from the TOML file `GRUPPRUM_CONFIG`
+//! names (see README and `server/grupprum.example.toml`).
 
 use std::process::ExitCode;
-
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::service::MeetingService;
 use leptos::prelude::get_configuration;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use server::health::{Health, Readiness};
+use server::http::Site;
 use server::jitsi::config::{ClientConfig, ConfigError};
 use server::jitsi::service::Sessions;
+use server::settings::Settings;
 use server::web_security::Policy;
 use server::xmpp::transport::WebSocketConnector;
 use tracing_subscriber::EnvFilter;
@@ -21,12 +23,23 @@ use tracing_subscriber::EnvFilter;
 /// The name of the site's files in `pkg/` when `LEPTOS_OUTPUT_NAME` is not set.
 const DEFAULT_OUTPUT_NAME: &str = "grupprum";
 
+/// How long leaving every meeting may take at a stop.
+const LEAVE_DEADLINE: Duration = Duration::from_secs(5);
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
-    match run().await {
+    let settings = match Settings::load(|name| std::env::var(name).ok()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("grupprum: bad configuration: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = init_logging(&settings) {
+        eprintln!("grupprum: {e}");
+        return ExitCode::FAILURE;
+    }
+    match run(&settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -36,9 +49,39 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), String> {
+/// Text or JSON lines (`GRUPPRUM_LOG_FORMAT`), filtered by `RUST_LOG`.
+fn init_logging(settings: &Settings) -> Result<(), String> {
+    let filter = settings
+        .var("RUST_LOG")
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match settings.var("GRUPPRUM_LOG_FORMAT").as_deref() {
+        None | Some("text") => builder.init(),
+        Some("json") => builder.json().flatten_event(true).init(),
+        Some(other) => {
+            return Err(format!(
+                "bad configuration: GRUPPRUM_LOG_FORMAT is {other:?}, not text or json"
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn run(settings: &Settings) -> Result<(), String> {
     let conf = get_configuration(None).map_err(|e| format!("bad site configuration: {e}"))?;
     let mut options = conf.leptos_options;
+    if let Some(addr) = settings.var("LEPTOS_SITE_ADDR") {
+        options.site_addr = addr
+            .parse()
+            .map_err(|e| format!("bad configuration: LEPTOS_SITE_ADDR {addr:?}: {e}"))?;
+    }
+    if let Some(root) = settings.var("LEPTOS_SITE_ROOT") {
+        options.site_root = root.into();
+    }
+    if let Some(name) = settings.var("LEPTOS_OUTPUT_NAME") {
+        options.output_name = name.into();
+    }
     if options.output_name.is_empty() {
         options.output_name = DEFAULT_OUTPUT_NAME.into();
     }
@@ -49,37 +92,54 @@ async fn run() -> Result<(), String> {
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    let policy = match std::env::var(server::web_security::FRAME_ANCESTORS_VAR) {
-        Ok(sources) => Policy::frame_ancestors(&sources).map_err(|e| e.to_string())?,
-        Err(_) => Policy::default(),
+    let policy = match settings.var(server::web_security::FRAME_ANCESTORS_VAR) {
+        Some(sources) => Policy::frame_ancestors(&sources).map_err(|e| e.to_string())?,
+        None => Policy::default(),
     };
-    let auth_settings = server::auth::AuthSettings::from_vars(|name| std::env::var(name).ok())
+    let auth_settings = server::auth::AuthSettings::from_vars(|name| settings.var(name))
         .map_err(|e| format!("bad sign-in settings: {e}"))?;
     let auth = server::auth::Auth::new(&auth_settings, local)
         .map_err(|e| format!("bad sign-in settings: {e}"))?;
     tracing::info!(mode = ?auth.mode(), "sign-in");
-    let sessions = jitsi_sessions()?;
-    let service = sessions.clone().map(|s| s as Arc<dyn MeetingService>);
+    let sessions = jitsi_sessions(settings)?;
+    let metrics = server::health::install_recorder()?;
+    let site = Site {
+        meetings: sessions.clone().map(|s| s as Arc<dyn MeetingService>),
+        policy,
+        auth,
+        health: Health::new(
+            sessions.clone().map(|s| s as Arc<dyn Readiness>),
+            Some(metrics),
+        ),
+        ..Site::new(options)
+    };
     tracing::info!("listening on http://{local}");
     println!("Grupprum is listening on http://{local}/");
     // Stop on SIGTERM or Ctrl-C; connections get a few seconds to finish (live
     // boards hold WebSockets open), then the server stops regardless.
     server::serve::serve(
         listener,
-        server::http::router(options, service, policy, auth),
+        server::http::router(site),
         server::serve::Limits::default(),
         shutdown_signal(),
     )
     .await;
-    if let Some(sessions) = sessions {
-        sessions.stop_all().await;
+    if let Some(sessions) = sessions
+        && tokio::time::timeout(LEAVE_DEADLINE, sessions.stop_all())
+            .await
+            .is_err()
+    {
+        tracing::warn!(
+            "some meetings were not left within {} s",
+            LEAVE_DEADLINE.as_secs()
+        );
     }
     Ok(())
 }
 
 /// The Jitsi client, when `XMPP_WS_URL` is set (see README for the settings).
-fn jitsi_sessions() -> Result<Option<Arc<Sessions>>, String> {
-    let config = match ClientConfig::from_vars(|name| std::env::var(name).ok()) {
+fn jitsi_sessions(settings: &Settings) -> Result<Option<Arc<Sessions>>, String> {
+    let config = match ClientConfig::from_vars(|name| settings.var(name)) {
         Ok(config) => config,
         Err(ConfigError::Missing("XMPP_WS_URL")) => {
             tracing::warn!("XMPP_WS_URL is not set: no Jitsi deployment to moderate");
@@ -88,7 +148,7 @@ fn jitsi_sessions() -> Result<Option<Arc<Sessions>>, String> {
         Err(e) => return Err(format!("bad Jitsi settings: {e}")),
     };
     let mut roots = Vec::new();
-    if let Ok(path) = std::env::var("XMPP_CA_FILE") {
+    if let Some(path) = settings.var("XMPP_CA_FILE") {
         for cert in CertificateDer::pem_file_iter(&path)
             .map_err(|e| format!("cannot read XMPP_CA_FILE {path}: {e}"))?
         {

@@ -16,12 +16,7 @@ fn router() -> axum::Router {
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    server::http::router(
-        options,
-        None,
-        server::web_security::Policy::default(),
-        server::auth::Auth::open(),
-    )
+    server::http::router(server::http::Site::new(options))
 }
 
 async fn get(path: &str) -> (StatusCode, String) {
@@ -145,12 +140,11 @@ fn router_with(service: std::sync::Arc<Recorder>) -> axum::Router {
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    server::http::router(
-        options,
-        Some(service),
-        server::web_security::Policy::frame_ancestors("https://meet.example").unwrap(),
-        server::auth::Auth::open(),
-    )
+    server::http::router(server::http::Site {
+        meetings: Some(service),
+        policy: server::web_security::Policy::frame_ancestors("https://meet.example").unwrap(),
+        ..server::http::Site::new(options)
+    })
 }
 
 async fn post_form(
@@ -430,12 +424,10 @@ async fn board_html(views: Vec<app::meeting::MeetingView>) -> String {
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    let router = server::http::router(
-        options,
-        Some(std::sync::Arc::new(Scripted(views))),
-        server::web_security::Policy::default(),
-        server::auth::Auth::open(),
-    );
+    let router = server::http::router(server::http::Site {
+        meetings: Some(std::sync::Arc::new(Scripted(views))),
+        ..server::http::Site::new(options)
+    });
     let response = router
         .oneshot(Request::get("/demo").body(Body::empty()).unwrap())
         .await
@@ -584,4 +576,50 @@ async fn page_loads_never_put_the_panel_into_a_meeting() {
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
     assert!(ids[0].starts_with(&format!("{};", joined.id)), "{ids:?}");
+}
+
+/// Runs the server binary with `vars` until it stops by itself; its stderr.
+fn refused_start(vars: &[(&str, &str)]) -> String {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_grupprum"));
+    command
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_OUTPUT_NAME", "grupprum")
+        .env_remove("XMPP_WS_URL")
+        .env_remove("GRUPPRUM_AUTH")
+        .env_remove("GRUPPRUM_CONFIG");
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    let out = command.output().expect("the server runs");
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn an_open_panel_off_loopback_or_a_bad_configuration_file_stops_the_server() {
+    let stderr = refused_start(&[("LEPTOS_SITE_ADDR", "0.0.0.0:0")]);
+    assert!(
+        stderr.contains("GRUPPRUM_AUTH=open lets anyone who reaches the panel use it"),
+        "{stderr}"
+    );
+    let dir = std::env::temp_dir().join(format!("grupprum-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("grupprum.toml");
+    std::fs::write(
+        &file,
+        "[jitsi]\nws_ulr = \"wss://meet.example/xmpp-websocket\"\n",
+    )
+    .unwrap();
+    let stderr = refused_start(&[("GRUPPRUM_CONFIG", file.to_str().unwrap())]);
+    assert!(
+        stderr.contains("bad configuration") && stderr.contains("unknown setting \"jitsi.ws_ulr\""),
+        "{stderr}"
+    );
+    std::fs::write(&file, "[auth]\nmode = \"jwt\"\n").unwrap();
+    let stderr = refused_start(&[("GRUPPRUM_CONFIG", file.to_str().unwrap())]);
+    assert!(
+        stderr.contains("bad sign-in settings: JWT_APP_SECRET or JWT_PUBLIC_KEY_FILE is not set"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

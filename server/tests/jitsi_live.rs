@@ -920,3 +920,17 @@ async fn a_meeting_nobody_started_is_refused_and_not_created() {
     again.stop().await;
     meeting.stop().await;
 }
+
+#[tokio::test]
+async fn readiness_is_a_probe_login() {
+    use server::health::Readiness;
+    use server::jitsi::service::Sessions;
+    let meeting = TestMeeting::start("liveready", 0).await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let sessions = Sessions::new(config(&meeting), connector.clone());
+    assert_eq!(sessions.probe().await, Ok(()));
+    assert!(sessions.is_empty(), "a probe joins no meeting");
+    meeting.stop().await;
+    let gone = sessions.probe().await;
+    assert!(gone.is_err(), "{gone:?}");
+}

@@ -73,12 +73,10 @@ async fn start(service: Arc<Still>) -> (String, tokio::sync::oneshot::Sender<()>
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    let router = server::http::router(
-        options,
-        Some(service),
-        server::web_security::Policy::default(),
-        server::auth::Auth::open(),
-    );
+    let router = server::http::router(server::http::Site {
+        meetings: Some(service),
+        ..server::http::Site::new(options)
+    });
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -111,12 +111,11 @@ fn router(service: Arc<Recorder>) -> axum::Router {
         .output_name("grupprum")
         .site_root("target/site")
         .build();
-    server::http::router(
-        options,
-        Some(service),
-        server::web_security::Policy::default(),
-        jwt_auth(),
-    )
+    server::http::router(server::http::Site {
+        meetings: Some(service),
+        auth: jwt_auth(),
+        ..server::http::Site::new(options)
+    })
 }
 
 async fn send(service: &Arc<Recorder>, request: Request<Body>) -> axum::response::Response {

@@ -435,6 +435,15 @@ impl Model {
 
     fn set_outcome(&mut self, id: u64, state: OutcomeState) {
         if let Some(o) = self.outcomes.iter_mut().find(|o| o.id == id) {
+            if o.state == OutcomeState::Pending && state != OutcomeState::Pending {
+                // Counted once, as it settles (a no-op without a recorder).
+                let outcome = match &state {
+                    OutcomeState::Done => "done",
+                    OutcomeState::NotMoved => "not_moved",
+                    _ => "failed",
+                };
+                metrics::counter!("grupprum_commands_total", "outcome" => outcome).increment(1);
+            }
             o.state = state;
         }
     }
@@ -788,6 +797,29 @@ pub(crate) mod tests {
         model.apply_presence(&me);
         assert!(!model.is_moderator());
         assert_eq!(model.view().me.unwrap().role, Some(RoleView::Participant));
+    }
+
+    #[test]
+    fn outcomes_are_counted_once_as_they_settle() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            let mut model = moderator_model();
+            let id = model.expect(
+                "x".into(),
+                Expect::RoomRemoved {
+                    room: "r@breakout.meet.test".into(),
+                },
+                Duration::from_secs(2),
+            );
+            model.fail(id, "refused".into());
+            model.fail(id, "again".into());
+        });
+        let text = handle.render();
+        assert!(
+            text.contains("grupprum_commands_total{outcome=\"failed\"} 1"),
+            "{text}"
+        );
     }
 
     #[test]

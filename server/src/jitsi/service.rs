@@ -146,6 +146,14 @@ impl Sessions {
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Sets the gauges from the sessions now held.
+    fn count(sessions: &HashMap<Key, Entry>) {
+        let meetings: std::collections::HashSet<&MeetingRef> =
+            sessions.keys().map(|(meeting, _)| meeting).collect();
+        metrics::gauge!("grupprum_sessions").set(sessions.len() as f64);
+        metrics::gauge!("grupprum_meetings").set(meetings.len() as f64);
+    }
+
     fn entry(&self, who: &Moderator, meeting: &MeetingRef) -> Result<Entry, ServiceError> {
         let key = (meeting.clone(), who.clone());
         let mut sessions = self.lock();
@@ -186,6 +194,7 @@ impl Sessions {
             last_used: Arc::new(Mutex::new(Instant::now())),
         };
         sessions.insert(key, entry.clone());
+        Self::count(&sessions);
         Ok(entry)
     }
 }
@@ -206,16 +215,26 @@ async fn end_idle(sessions: Weak<Sessions>, idle: Duration) {
                 .filter(|(_, e)| !e.handle.is_running() || e.idle_for().is_some_and(|t| t >= idle))
                 .map(|(k, _)| k.clone())
                 .collect();
-            idle_keys
+            let ended = idle_keys
                 .iter()
                 .filter_map(|k| all.remove(k))
                 .map(|e| e.handle)
-                .collect()
+                .collect();
+            Sessions::count(&all);
+            ended
         };
         for handle in ended {
             tracing::info!("leaving a meeting nobody watches");
             tokio::spawn(async move { handle.stop().await });
         }
+    }
+}
+
+impl crate::health::Readiness for Sessions {
+    fn probe(&self) -> BoxFuture<'static, Result<(), String>> {
+        let config = self.config.clone();
+        let connector = self.connector.clone();
+        Box::pin(async move { session::probe(&config, connector.as_ref()).await })
     }
 }
 

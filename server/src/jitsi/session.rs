@@ -218,6 +218,7 @@ impl Actor {
             };
             attempt += 1;
             resync = true;
+            metrics::counter!("grupprum_reconnects_total").increment(1);
             tracing::info!(meeting = %self.main_jid, attempt, ?reason, "link lost");
             self.lose_state();
             self.model
@@ -341,7 +342,11 @@ impl Actor {
             tokio::select! {
                 request = self.requests.recv() => match request {
                     Some(Request::Command { command, reply }) => {
-                        let _ = reply.send(self.accept(&command));
+                        let accepted = self.accept(&command);
+                        if accepted.is_err() {
+                            metrics::counter!("grupprum_commands_total", "outcome" => "refused").increment(1);
+                        }
+                        let _ = reply.send(accepted);
                         self.publish();
                     }
                     Some(Request::Stop { done }) => {
@@ -367,9 +372,12 @@ impl Actor {
                     };
                     last_heard = Instant::now();
                     ping = None;
+                    let arrived = std::time::Instant::now();
                     if let Some(ended) = self.handle(&mut c, element, joined, resync).await {
                         return ended;
                     }
+                    metrics::histogram!("grupprum_event_to_push_seconds")
+                        .record(arrived.elapsed().as_secs_f64());
                 }
                 () = tokio::time::sleep_until(self.next_send), if send_ready => {
                     if let Err(e) = self.send_next(&mut c).await {
@@ -858,6 +866,39 @@ async fn query(
             }),
             _ => continue,
         };
+    }
+}
+
+/// A probe login to the deployment, for readiness: the WebSocket, the stream
+/// and SASL, then a clean close. A deployment that wants a token from every
+/// user (`token required`) is reachable all the same.
+pub async fn probe(config: &ClientConfig, connector: &dyn Connector) -> Result<(), String> {
+    let mut url = config.service_url.clone();
+    if let Some(token) = &config.token {
+        url.query_pairs_mut().append_pair("token", token);
+    }
+    let step = config.timing.step;
+    let mut transport = connector.connect(url).await.map_err(|e| e.to_string())?;
+    let resource = format!("grupprum-probe-{:08x}", rand::random::<u32>());
+    let login = transport::negotiate(
+        &mut transport,
+        &config.domain,
+        &config.credentials,
+        &resource,
+        step,
+    )
+    .await;
+    let _ = transport
+        .sink
+        .send(Element::new("close", ns::FRAMING))
+        .await;
+    let _ = transport.sink.close().await;
+    match login {
+        Ok(_) => Ok(()),
+        Err(TransportError::AuthFailed {
+            text: Some(text), ..
+        }) if text.eq_ignore_ascii_case("token required") => Ok(()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
