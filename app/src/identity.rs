@@ -134,6 +134,7 @@ fn moderator_with(cookies: &[(String, String)], id: String) -> Moderator {
         id,
         display_name,
         token,
+        signed_in: false,
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Moderator {
     pub display_name: Option<String>,
     /// A Jitsi JWT for token deployments. Never shown, never logged.
     pub token: Option<String>,
+    /// Signed in to the panel (not an open panel's visitor): only then may
+    /// the session use the operator's token or account.
+    pub signed_in: bool,
 }
 
 impl std::fmt::Debug for Moderator {
@@ -27,6 +30,7 @@ impl std::fmt::Debug for Moderator {
             .field("id", &self.id)
             .field("display_name", &self.display_name)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("signed_in", &self.signed_in)
             .finish()
     }
 }
@@ -38,6 +42,7 @@ impl From<&crate::auth::SignedIn> for Moderator {
             id: user.subject.clone(),
             display_name: Some(user.name.clone()),
             token: user.token.clone(),
+            signed_in: true,
         }
     }
 }

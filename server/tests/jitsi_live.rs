@@ -807,6 +807,7 @@ fn moderator(id: &str, name: Option<&str>) -> app::service::Moderator {
         id: id.into(),
         display_name: name.map(Into::into),
         token: None,
+        signed_in: false,
     }
 }
 

@@ -185,6 +185,10 @@ impl Sessions {
         }
         if who.token.is_some() {
             config.token.clone_from(&who.token);
+        } else if !who.signed_in {
+            // The operator's token and account are for signed-in users only.
+            config.token = None;
+            config.credentials = crate::xmpp::sasl::Credentials::Anonymous;
         }
         let handle = session::spawn(Arc::new(config), meeting.clone(), self.connector.clone())
             .map_err(|e| ServiceError::BadMeeting(e.to_string()))?;
@@ -325,6 +329,7 @@ mod tests {
             id: id.into(),
             display_name: None,
             token: token.map(Into::into),
+            signed_in: true,
         }
     }
 
@@ -348,8 +353,14 @@ mod tests {
             .watch(&who("a", Some("aaa.bbb.ccc")), &meeting)
             .unwrap();
         let _b = sessions.watch(&who("b", None), &meeting).unwrap();
+        // An open panel's visitor never gets the operator's token.
+        let visitor = Moderator {
+            signed_in: false,
+            ..who("c", None)
+        };
+        let _c = sessions.watch(&visitor, &meeting).unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
-        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions.len(), 3);
         let urls = recorder.0.lock().unwrap().clone();
         let first_try = |token: &str| {
             urls.iter()
@@ -358,7 +369,12 @@ mod tests {
         };
         assert_eq!(first_try("aaa.bbb.ccc"), 1, "{urls:?}");
         assert_eq!(first_try("deployment.wide.token"), 1, "{urls:?}");
-        assert_eq!(urls.len(), 2, "{urls:?}");
+        assert_eq!(
+            urls.iter().filter(|u| u.ends_with("?room=demo")).count(),
+            1,
+            "{urls:?}"
+        );
+        assert_eq!(urls.len(), 3, "{urls:?}");
     }
 
     #[tokio::test(start_paused = true)]
