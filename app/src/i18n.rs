@@ -122,6 +122,7 @@ impl Lang {
             "name" => Some(t.bad_name),
             "token" => Some(t.bad_token),
             "server" => Some(t.start_failed),
+            "rate" => Some(t.rate),
             crate::api::NO_SERVICE => Some(t.no_service),
             _ => AuthRefusal::from_code(code).map(|r| self.auth_refusal(r)),
         }
@@ -240,6 +241,7 @@ pub struct Texts {
     pub sign_in_token_hint: &'static str,
     pub sign_in_first: &'static str,
     pub go_sign_in: &'static str,
+    pub rate: &'static str,
 }
 
 const SV: Texts = Texts {
@@ -345,6 +347,7 @@ const SV: Texts = Texts {
     sign_in_token_hint: "Din token (JWT) loggar in dig; ditt namn kommer från den. Den visas aldrig.",
     sign_in_first: "Logga in för att öppna tavlan.",
     go_sign_in: "Till inloggningen",
+    rate: "För många förfrågningar på kort tid: vänta en stund och försök igen.",
 };
 
 const EN: Texts = Texts {
@@ -450,6 +453,7 @@ const EN: Texts = Texts {
     sign_in_token_hint: "Your token (JWT) signs you in; your name comes from it. It is never shown.",
     sign_in_first: "Sign in to open the board.",
     go_sign_in: "Go to sign-in",
+    rate: "Too many requests in a short time: wait a moment and try again.",
 };
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::auth::{self, Auth};
 use crate::health::Health;
 use crate::live;
+use crate::rate_limit::{self, Limiter};
 use crate::web_security::{self, Policy};
 
 /// What the router serves.
@@ -27,6 +28,7 @@ pub struct Site {
     pub policy: Policy,
     pub auth: Arc<Auth>,
     pub health: Health,
+    pub rate: Arc<Limiter>,
 }
 
 impl Site {
@@ -39,6 +41,7 @@ impl Site {
             policy: Policy::default(),
             auth: Auth::open(),
             health: Health::default(),
+            rate: Limiter::new(rate_limit::Limits::default()),
         }
     }
 }
@@ -47,8 +50,8 @@ impl Site {
 /// monitoring endpoints are beside them; everything else is rendered by the
 /// app. The meeting service, when there is one, and the sign-in are provided
 /// as context to pages and server functions. Every response passes
-/// [`web_security::guard`] and, but for the site's files and the monitoring
-/// endpoints, the sign-in ([`auth::resolve`]).
+/// [`web_security::guard`] and, but for the monitoring endpoints, the sign-in
+/// ([`auth::resolve`]) and the rate limits ([`rate_limit::limit`]).
 pub fn router(site_parts: Site) -> Router {
     let Site {
         options,
@@ -56,6 +59,7 @@ pub fn router(site_parts: Site) -> Router {
         policy,
         auth,
         health,
+        rate,
     } = site_parts;
     let routes = generate_route_list(App);
     let live_meetings = meetings.clone();
@@ -95,6 +99,10 @@ pub fn router(site_parts: Site) -> Router {
                 meetings: live_meetings,
             },
             live::intercept,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            rate,
+            rate_limit::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(auth, auth::resolve))
         .merge(health.routes());

@@ -623,3 +623,43 @@ fn an_open_panel_off_loopback_or_a_bad_configuration_file_stops_the_server() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_browser_that_sends_too_many_commands_is_held_back() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let service = std::sync::Arc::new(Recorder::default());
+    let options = LeptosOptions::builder()
+        .output_name("grupprum")
+        .site_root("target/site")
+        .build();
+    let router = server::http::router(server::http::Site {
+        meetings: Some(service.clone()),
+        rate: server::rate_limit::Limiter::new(server::rate_limit::Limits {
+            commands_burst: 5,
+            commands_per_minute: 1,
+            ..server::rate_limit::Limits::default()
+        }),
+        ..server::http::Site::new(options)
+    });
+    let cookie = ("cookie", "grupprum_id=0123456789abcdef0123456789abcdef");
+    let mut refused = 0;
+    for _ in 0..20 {
+        let response = post_form(
+            router.clone(),
+            "/api/action",
+            "room=demo&action=create&name=X",
+            &[cookie],
+        )
+        .await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(response.headers().contains_key("retry-after"));
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 15);
+    assert_eq!(
+        service.calls.lock().unwrap().len(),
+        5,
+        "only the allowed ones reached the meeting"
+    );
+}
