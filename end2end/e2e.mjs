@@ -365,7 +365,7 @@ test('without JavaScript the board is complete and its forms work', async ({ bro
   // A refused command comes back to the board with the reason.
   await page.getByLabel('Nytt grupprum').fill('x'.repeat(100));
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Skapa', exact: true }).first().click()]);
-  await page.getByTestId('command-error').filter({ hasText: 'longer than 64' }).waitFor();
+  await page.getByTestId('command-error').filter({ hasText: 'Namnet får ha högst 64 tecken.' }).waitFor();
   await page.getByLabel('Nytt grupprum').fill('Utan skript');
   await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Skapa', exact: true }).first().click()]);
   if (!page.url().startsWith(`${base}/${meeting.room}`)) throw new Error(`landed on ${page.url()}`);
@@ -426,10 +426,12 @@ test('when the meeting link drops, a banner says so and the board resynchronises
   // Prosody lost everything: the meeting is new, and people come back.
   await meeting.join('Back Again');
   await expectIn(board, 'Back Again', 'Main room');
-  await until('the banner to clear', async () => {
+  await until('the banner to say so', async () => {
     const status = board.getByTestId('link-status');
     return (await status.count()) === 0 || (await status.textContent()).includes('Reconnected');
   });
+  // "Reconnected" goes away by itself after a few seconds.
+  await until('the notice to go', async () => (await board.getByTestId('link-status').count()) === 0, 10_000);
 });
 
 test('when the link to the Grupprum server drops, a banner says so and the board comes back', async ({ board, meeting, servers }) => {

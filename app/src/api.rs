@@ -319,10 +319,7 @@ pub async fn board_action(
     };
     let result = match form_command(&fields) {
         Some(command) => ssr::execute(meeting.clone(), command).await,
-        None => Err(ServerFnError::new(format!(
-            "unknown or incomplete action {:?}",
-            fields.action
-        ))),
+        None => Err(ServerFnError::new("incomplete")),
     };
     // A plain form goes back to the board (whatever the browser says of where it
     // was), with the reason when the command was refused.

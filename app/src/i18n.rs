@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthRefusal;
-use crate::meeting::LinkReason;
+use crate::meeting::{
+    FailReason, LinkReason, NameProblem, Nothing, OutcomeKind, Refusal, RoomName,
+};
 
 /// The board's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -123,8 +125,109 @@ impl Lang {
             "token" => Some(t.bad_token),
             "server" => Some(t.start_failed),
             "rate" => Some(t.rate),
+            "busy" => Some(t.busy),
+            "incomplete" => Some(t.incomplete),
             crate::api::NO_SERVICE => Some(t.no_service),
             _ => AuthRefusal::from_code(code).map(|r| self.auth_refusal(r)),
+        }
+    }
+
+    /// What the server said went wrong, in words: a known code, a refusal of
+    /// a command, or (last) the text as it came.
+    pub fn error_text(self, code: &str) -> String {
+        if let Some(refusal) = Refusal::from_code(code) {
+            return self.refusal(&refusal);
+        }
+        self.problem(code)
+            .map_or_else(|| code.to_owned(), str::to_owned)
+    }
+
+    /// Why a command was refused, in words.
+    pub fn refusal(self, refusal: &Refusal) -> String {
+        let t = self.t();
+        match refusal {
+            Refusal::NotModerator => t.refused_not_moderator.to_owned(),
+            Refusal::NotConnected => t.refused_not_connected.to_owned(),
+            Refusal::NoSuchRoom(_) => t.refused_no_room.to_owned(),
+            Refusal::NoSuchParticipant(_) => t.refused_no_participant.to_owned(),
+            Refusal::RoomOccupied(room) => t.refused_room_occupied.replace("{room}", room),
+            Refusal::RenameUnsupported => t.refused_rename.to_owned(),
+            Refusal::BadName { problem, .. } => match problem {
+                NameProblem::Empty => t.name_empty.to_owned(),
+                NameProblem::TooLong { max } => t.name_too_long.replace("{n}", &max.to_string()),
+                NameProblem::Control => t.name_control.to_owned(),
+                NameProblem::TextDirection => t.name_direction.to_owned(),
+                NameProblem::Noncharacter => t.name_noncharacter.to_owned(),
+            },
+            Refusal::Nothing(nothing) => match nothing {
+                Nothing::NoParticipants => t.nothing_participants.to_owned(),
+                Nothing::NoRooms => t.nothing_rooms.to_owned(),
+                Nothing::NobodyToAssign => t.nothing_assign.to_owned(),
+                Nothing::RoomCount { max, .. } => {
+                    t.nothing_count.replace("{max}", &max.to_string())
+                }
+            },
+        }
+    }
+
+    /// "1 person", "2 people"; "1 person", "2 personer".
+    pub fn people(self, n: usize) -> String {
+        let t = self.t();
+        if n == 1 {
+            t.person_one.to_owned()
+        } else {
+            t.person_many.replace("{n}", &n.to_string())
+        }
+    }
+
+    fn room_name(self, room: &RoomName) -> String {
+        match room {
+            RoomName::Main => self.t().main_room.to_owned(),
+            RoomName::Named(name) => name.clone(),
+        }
+    }
+
+    /// What a command item does, in words ("Flytta Erik till Grupprum 2").
+    pub fn outcome(self, kind: &OutcomeKind) -> String {
+        let t = self.t();
+        match kind {
+            OutcomeKind::Create { name } => t.outcome_create.replace("{name}", name),
+            OutcomeKind::Rename { room, name } => t
+                .outcome_rename
+                .replace("{room}", &self.room_name(room))
+                .replace("{name}", name),
+            OutcomeKind::Remove { room } => {
+                t.outcome_remove.replace("{room}", &self.room_name(room))
+            }
+            OutcomeKind::Move { who, to } => t
+                .outcome_move
+                .replace("{who}", who)
+                .replace("{room}", &self.room_name(to)),
+        }
+    }
+
+    /// Why a command item failed, in words.
+    pub fn fail_reason(self, reason: &FailReason) -> String {
+        let t = self.t();
+        match reason {
+            FailReason::NotConfirmed { seconds } => {
+                t.fail_not_confirmed.replace("{n}", &seconds.to_string())
+            }
+            FailReason::Refused { condition } => format!("{} ({condition})", t.fail_refused),
+            FailReason::LinkLost => t.fail_link_lost.to_owned(),
+            FailReason::NotModerator => t.fail_not_moderator.to_owned(),
+            FailReason::Left => t.fail_left.to_owned(),
+            FailReason::StillOccupied { people } => {
+                // English: "1 person is", "2 people are"; Swedish "är" either way.
+                let who = self.people(*people);
+                let verb = match (self, *people) {
+                    (Self::En, 1) => "is",
+                    (Self::En, _) => "are",
+                    (Self::Sv, _) => t.is_one,
+                };
+                t.fail_still_occupied
+                    .replace("{people}", &format!("{who} {verb}"))
+            }
         }
     }
 
@@ -242,6 +345,35 @@ pub struct Texts {
     pub sign_in_first: &'static str,
     pub go_sign_in: &'static str,
     pub rate: &'static str,
+    pub outcome_create: &'static str,
+    pub outcome_rename: &'static str,
+    pub outcome_remove: &'static str,
+    pub outcome_move: &'static str,
+    pub fail_not_confirmed: &'static str,
+    pub fail_refused: &'static str,
+    pub fail_link_lost: &'static str,
+    pub fail_not_moderator: &'static str,
+    pub fail_left: &'static str,
+    pub fail_still_occupied: &'static str,
+    pub person_one: &'static str,
+    pub person_many: &'static str,
+    pub is_one: &'static str,
+    pub busy: &'static str,
+    pub refused_not_moderator: &'static str,
+    pub refused_not_connected: &'static str,
+    pub refused_no_room: &'static str,
+    pub refused_no_participant: &'static str,
+    pub refused_room_occupied: &'static str,
+    pub refused_rename: &'static str,
+    pub name_empty: &'static str,
+    pub name_too_long: &'static str,
+    pub name_control: &'static str,
+    pub name_direction: &'static str,
+    pub name_noncharacter: &'static str,
+    pub nothing_participants: &'static str,
+    pub nothing_rooms: &'static str,
+    pub nothing_assign: &'static str,
+    pub nothing_count: &'static str,
 }
 
 const SV: Texts = Texts {
@@ -348,6 +480,35 @@ const SV: Texts = Texts {
     sign_in_first: "Logga in för att öppna tavlan.",
     go_sign_in: "Till inloggningen",
     rate: "För många förfrågningar på kort tid: vänta en stund och försök igen.",
+    outcome_create: "Skapa {name}",
+    outcome_rename: "Byt namn på {room} till {name}",
+    outcome_remove: "Ta bort {room}",
+    outcome_move: "Flytta {who} till {room}",
+    fail_not_confirmed: "mötet bekräftade det inte inom {n} s",
+    fail_refused: "mötet nekade det",
+    fail_link_lost: "förbindelsen med mötet bröts",
+    fail_not_moderator: "panelen är inte längre moderator",
+    fail_left: "deltagaren lämnade mötet",
+    fail_still_occupied: "{people} kvar i rummet, så det behölls",
+    person_one: "1 person",
+    person_many: "{n} personer",
+    is_one: "är",
+    busy: "Panelen modererar så många möten den får just nu. Försök igen om en stund.",
+    refused_not_moderator: "Panelen är inte moderator i mötet.",
+    refused_not_connected: "Panelen är inte ansluten till mötet.",
+    refused_no_room: "Rummet finns inte (längre) i mötet.",
+    refused_no_participant: "Deltagaren finns inte (längre) i mötet.",
+    refused_room_occupied: "Det finns folk i {room}: stäng rummet i stället.",
+    refused_rename: "Den här installationen kan inte byta namn på rum.",
+    name_empty: "Namnet är tomt.",
+    name_too_long: "Namnet får ha högst {n} tecken.",
+    name_control: "Namnet innehåller styrtecken.",
+    name_direction: "Namnet innehåller tecken som vänder textriktningen.",
+    name_noncharacter: "Namnet innehåller Unicode-icketecken.",
+    nothing_participants: "Ingen är vald.",
+    nothing_rooms: "Det finns inga grupprum.",
+    nothing_assign: "Ingen i huvudrummet att fördela.",
+    nothing_count: "Skapa 1 till {max} rum åt gången.",
 };
 
 const EN: Texts = Texts {
@@ -454,6 +615,35 @@ const EN: Texts = Texts {
     sign_in_first: "Sign in to open the board.",
     go_sign_in: "Go to sign-in",
     rate: "Too many requests in a short time: wait a moment and try again.",
+    outcome_create: "Create {name}",
+    outcome_rename: "Rename {room} to {name}",
+    outcome_remove: "Remove {room}",
+    outcome_move: "Move {who} to {room}",
+    fail_not_confirmed: "the meeting did not confirm it within {n} s",
+    fail_refused: "the meeting refused it",
+    fail_link_lost: "the link to the meeting was lost",
+    fail_not_moderator: "the panel is no longer a moderator",
+    fail_left: "the participant left the meeting",
+    fail_still_occupied: "{people} still in the room, so it was kept",
+    person_one: "1 person",
+    person_many: "{n} people",
+    is_one: "is",
+    busy: "The panel is moderating as many meetings as it may right now. Try again in a while.",
+    refused_not_moderator: "The panel is not a moderator in this meeting.",
+    refused_not_connected: "The panel is not connected to the meeting.",
+    refused_no_room: "That room is not (or no longer) in the meeting.",
+    refused_no_participant: "That participant is not (or no longer) in the meeting.",
+    refused_room_occupied: "There are people in {room}: close the room instead.",
+    refused_rename: "This deployment cannot rename rooms.",
+    name_empty: "The name is empty.",
+    name_too_long: "The name may have at most {n} characters.",
+    name_control: "The name contains control characters.",
+    name_direction: "The name contains text-direction override characters.",
+    name_noncharacter: "The name contains Unicode noncharacters.",
+    nothing_participants: "Nobody is chosen.",
+    nothing_rooms: "There are no breakout rooms.",
+    nothing_assign: "Nobody in the main room to assign.",
+    nothing_count: "Create 1 to {max} rooms at a time.",
 };
 
 #[cfg(test)]
@@ -489,6 +679,57 @@ mod tests {
         );
         assert_eq!(Lang::En.problem("meeting"), Some(Lang::En.t().bad_meeting));
         assert_eq!(Lang::En.problem("whatever"), None);
+    }
+
+    #[test]
+    fn refusals_come_back_in_words() {
+        let long = Refusal::BadName {
+            name: "x".into(),
+            problem: NameProblem::TooLong { max: 64 },
+        };
+        assert_eq!(
+            Lang::Sv.error_text(&long.code()),
+            "Namnet får ha högst 64 tecken."
+        );
+        assert_eq!(
+            Lang::En.error_text(&long.code()),
+            "The name may have at most 64 characters."
+        );
+        assert_eq!(Lang::En.error_text("busy"), Lang::En.t().busy);
+        assert_eq!(Lang::En.error_text("odd text"), "odd text");
+    }
+
+    #[test]
+    fn outcomes_are_worded_and_counts_agree_with_their_number() {
+        let to_room = OutcomeKind::Move {
+            who: "Erik".into(),
+            to: RoomName::Named("Grupprum 2".into()),
+        };
+        assert_eq!(Lang::Sv.outcome(&to_room), "Flytta Erik till Grupprum 2");
+        let back = OutcomeKind::Move {
+            who: "Erik".into(),
+            to: RoomName::Main,
+        };
+        assert_eq!(Lang::En.outcome(&back), "Move Erik to Main room");
+        assert_eq!(Lang::Sv.outcome(&back), "Flytta Erik till Huvudrum");
+        let kept = |n| FailReason::StillOccupied { people: n };
+        assert_eq!(
+            Lang::En.fail_reason(&kept(1)),
+            "1 person is still in the room, so it was kept"
+        );
+        assert_eq!(
+            Lang::En.fail_reason(&kept(2)),
+            "2 people are still in the room, so it was kept"
+        );
+        assert_eq!(
+            Lang::Sv.fail_reason(&kept(1)),
+            "1 person är kvar i rummet, så det behölls"
+        );
+        assert_eq!(
+            Lang::Sv.fail_reason(&kept(3)),
+            "3 personer är kvar i rummet, så det behölls"
+        );
+        assert_eq!(Lang::Sv.people(2), "2 personer");
     }
 
     #[test]

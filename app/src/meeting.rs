@@ -206,18 +206,61 @@ pub enum OutcomeState {
     Pending,
     Done,
     Failed {
-        reason: String,
+        reason: FailReason,
     },
     /// The participant got the move but did not follow it.
     NotMoved,
+}
+
+/// Why a command item failed after it was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FailReason {
+    /// The meeting did not show the change in time.
+    NotConfirmed { seconds: u64 },
+    /// The breakout component refused it, with this condition.
+    Refused { condition: String },
+    /// The link to the meeting was lost before the change was confirmed.
+    LinkLost,
+    /// The panel stopped being a moderator before it was sent.
+    NotModerator,
+    /// The participant left the meeting.
+    Left,
+    /// People stayed in a room being closed, so it was kept.
+    StillOccupied { people: usize },
+}
+
+/// A room as an outcome names it, as it was when the command was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoomName {
+    Main,
+    Named(String),
+}
+
+/// What a command item does; the board puts it in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutcomeKind {
+    Create {
+        name: String,
+    },
+    Rename {
+        room: RoomName,
+        name: String,
+    },
+    Remove {
+        room: RoomName,
+    },
+    /// `who`: the participant's display name (their id if they have none).
+    Move {
+        who: String,
+        to: RoomName,
+    },
 }
 
 /// One tracked outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub id: u64,
-    /// What it was, in plain words ("Move Erik to Grupprum 2").
-    pub label: String,
+    pub kind: OutcomeKind,
     /// What it acts on: a participant's id, a room's JID, or a new room's name.
     pub subject: Option<String>,
     pub state: OutcomeState,
@@ -328,26 +371,61 @@ pub enum Refusal {
     NotConnected,
     NoSuchRoom(String),
     NoSuchParticipant(String),
-    BadName { name: String, reason: String },
+    BadName {
+        name: String,
+        problem: NameProblem,
+    },
+    /// The room (by name) has people in it: close it instead.
     RoomOccupied(String),
     RenameUnsupported,
-    Nothing(String),
+    Nothing(Nothing),
 }
+
+/// What is wrong with a room name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NameProblem {
+    Empty,
+    TooLong { max: usize },
+    Control,
+    TextDirection,
+    Noncharacter,
+}
+
+/// Why a command would do nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Nothing {
+    NoParticipants,
+    NoRooms,
+    NobodyToAssign,
+    /// Rooms are created 1 to `max` at a time.
+    RoomCount {
+        max: usize,
+        asked: usize,
+    },
+}
+
+impl Refusal {
+    /// The refusal as the server sends it to the page: a tagged code the page
+    /// turns back into this value and puts into words.
+    pub fn code(&self) -> String {
+        format!(
+            "{REFUSAL_PREFIX}{}",
+            serde_json::to_string(self).unwrap_or_default()
+        )
+    }
+
+    /// The refusal in a code made by [`Refusal::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        serde_json::from_str(code.strip_prefix(REFUSAL_PREFIX)?).ok()
+    }
+}
+
+/// How a refusal's code starts.
+pub const REFUSAL_PREFIX: &str = "refusal:";
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotModerator => f.write_str("the panel is not a moderator in this meeting"),
-            Self::NotConnected => f.write_str("the panel is not connected to the meeting"),
-            Self::NoSuchRoom(room) => write!(f, "there is no room {room} in this meeting"),
-            Self::NoSuchParticipant(id) => {
-                write!(f, "there is no participant {id} in this meeting")
-            }
-            Self::BadName { name, reason } => write!(f, "the name {name:?} {reason}"),
-            Self::RoomOccupied(room) => write!(f, "room {room} has people in it: close it instead"),
-            Self::RenameUnsupported => f.write_str("this deployment cannot rename rooms"),
-            Self::Nothing(what) => write!(f, "nothing to do: {what}"),
-        }
+        f.write_str(&self.code())
     }
 }
 
@@ -434,6 +512,21 @@ mod tests {
         assert!(path.starts_with('/') && !path.starts_with("//"), "{path}");
         assert!(path.bytes().all(|b| b.is_ascii_graphic()), "{path}");
         assert_eq!(path, "/%2F%2Fevil.example%5Cx%3Fy%23z%20%C3%B6");
+    }
+
+    #[test]
+    fn refusals_travel_as_codes() {
+        for refusal in [
+            Refusal::NotModerator,
+            Refusal::BadName {
+                name: "x".into(),
+                problem: NameProblem::TooLong { max: 64 },
+            },
+            Refusal::Nothing(Nothing::RoomCount { max: 100, asked: 0 }),
+        ] {
+            assert_eq!(Refusal::from_code(&refusal.code()), Some(refusal));
+        }
+        assert_eq!(Refusal::from_code("auth-expired"), None);
     }
 
     #[test]

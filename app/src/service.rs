@@ -47,14 +47,17 @@ impl From<&crate::auth::SignedIn> for Moderator {
     }
 }
 
-/// Errors of the service itself (not refusals of a command).
+/// Errors of the service itself (not refusals of a command). Each displays as
+/// the code the page puts into words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceError {
-    #[error("the meeting name is not valid: {0}")]
+    /// The meeting's name cannot be a Jitsi room (the detail is for logs).
+    #[error("meeting")]
     BadMeeting(String),
-    #[error("the panel is not configured: {0}")]
+    #[error("server")]
     Misconfigured(String),
-    #[error("the panel is moderating as many meetings as it may ({0}); try again later")]
+    /// At the cap on sessions.
+    #[error("busy")]
     Busy(usize),
     #[error(transparent)]
     Refused(#[from] Refusal),

@@ -226,9 +226,11 @@ async fn creates_renames_and_removes_rooms() {
                 name: "x".repeat(65)
             })
             .await
-            .unwrap_err()
-            .to_string(),
-        format!("the name {:?} is longer than 64 characters", "x".repeat(65))
+            .unwrap_err(),
+        Refusal::BadName {
+            name: "x".repeat(65),
+            problem: app::meeting::NameProblem::TooLong { max: 64 }
+        }
     );
     assert_eq!(
         panel
@@ -285,8 +287,11 @@ async fn moves_people_and_reports_who_did_not_move() {
     assert_eq!(outcome(&view, ids[0]), &OutcomeState::Done);
     assert_eq!(view.room_of(&anna).unwrap().jid, room1);
     assert_eq!(
-        view.outcomes.iter().find(|o| o.id == ids[0]).unwrap().label,
-        "Move Anna to Room 1"
+        view.outcomes.iter().find(|o| o.id == ids[0]).unwrap().kind,
+        app::meeting::OutcomeKind::Move {
+            who: "Anna".into(),
+            to: app::meeting::RoomName::Named("Room 1".into())
+        }
     );
 
     // Several, one of whom ignores moves.
@@ -411,7 +416,7 @@ async fn closes_rooms_only_once_they_are_empty() {
     assert_eq!(view.main.participants.len(), 4);
     assert_eq!(
         panel.command(Command::SendEveryoneBack).await,
-        Err(Refusal::Nothing("there are no breakout rooms".into()))
+        Err(Refusal::Nothing(app::meeting::Nothing::NoRooms))
     );
     panel.stop().await;
     meeting.stop().await;

@@ -338,7 +338,7 @@ async fn unconfirmed_commands_time_out_and_unfollowed_moves_are_not_moved() {
             .unwrap()
             .state,
         OutcomeState::Failed {
-            reason: "the meeting did not confirm it within 2 s".into()
+            reason: app::meeting::FailReason::NotConfirmed { seconds: 2 }
         }
     );
     let waited = sent_at.elapsed();

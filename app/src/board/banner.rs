@@ -8,11 +8,29 @@ use super::Board;
 use super::form::{MeetingFields, action_url};
 use crate::meeting::LinkStatus;
 
+/// How long "Reconnected" stays on the board.
+const RESYNCED_SECONDS: u64 = 5;
+
 #[component]
 pub fn Banner() -> impl IntoView {
     let board = expect_context::<Board>();
     let t = board.lang.t();
+    // "Reconnected" is news for a few seconds, then it goes.
+    let resynced = Memo::new(move |_| board.view.with(|v| v.status == LinkStatus::Resynced));
+    let resynced_shown = RwSignal::new(true);
+    Effect::new(move |_| {
+        if resynced.get() {
+            resynced_shown.set(true);
+            set_timeout(
+                move || resynced_shown.set(false),
+                std::time::Duration::from_secs(RESYNCED_SECONDS),
+            );
+        }
+    });
     let status = move || {
+        if resynced.get() && !resynced_shown.get() {
+            return None;
+        }
         let (class, text) = board.view.with(|view| match &view.status {
             LinkStatus::NotJoined => Some(("banner-info", String::new())),
             LinkStatus::Connecting => Some(("banner-info", t.connecting.to_owned())),

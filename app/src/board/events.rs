@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::Board;
 use super::person::shown_name;
 use super::room_title;
-use crate::meeting::{Outcome, OutcomeState};
+use crate::meeting::{Outcome, OutcomeKind, OutcomeState};
 
 #[component]
 pub fn Events() -> impl IntoView {
@@ -42,11 +42,12 @@ pub fn Events() -> impl IntoView {
                         .find(|p| p.id == id)
                         .map_or_else(|| id.to_owned(), shown_name);
                     match o.state {
-                        OutcomeState::Done if o.label.starts_with("Move ") => said.push(
-                            t.moved
-                                .replace("{name}", &name)
-                                .replace("{room}", &room_title(lang, room)),
-                        ),
+                        OutcomeState::Done if matches!(o.kind, OutcomeKind::Move { .. }) => said
+                            .push(
+                                t.moved
+                                    .replace("{name}", &name)
+                                    .replace("{room}", &room_title(lang, room)),
+                            ),
                         OutcomeState::NotMoved => {
                             said.push(t.did_not_move.replace("{name}", &name))
                         }
@@ -70,9 +71,11 @@ pub fn Events() -> impl IntoView {
             OutcomeState::Pending => t.pending.to_owned(),
             OutcomeState::Done => t.done.to_owned(),
             OutcomeState::NotMoved => t.not_moved.to_owned(),
-            OutcomeState::Failed { reason } => format!("{}: {reason}", t.failed),
+            OutcomeState::Failed { reason } => {
+                format!("{}: {}", t.failed, lang.fail_reason(&reason))
+            }
         };
-        view! { <li class="event">{o.label} ": " {state}</li> }
+        view! { <li class="event">{lang.outcome(&o.kind)} ": " {state}</li> }
     };
     view! {
         <div class="sr-only" aria-live="polite" data-testid="announcer">{announcement}</div>

@@ -66,7 +66,7 @@ impl Board {
                 Ok(_) => error.set(None),
                 Err(e) => {
                     let code = clean_error(&e.to_string());
-                    error.set(Some(self.lang.problem(&code).map_or(code, str::to_owned)));
+                    error.set(Some(self.lang.error_text(&code)));
                 }
             }
         });
@@ -133,7 +133,7 @@ pub fn BoardPage() -> impl IntoView {
                     }
                     Err(e) => {
                         let code = clean_error(&e.to_string());
-                        let text = lang.problem(&code).map_or(code.clone(), str::to_owned);
+                        let text = lang.error_text(&code);
                         // Not signed in: the start page, with this meeting filled in.
                         let sign_in = (code == crate::auth::AuthRefusal::SignInNeeded.code()).then(|| {
                             let meeting = meeting();
@@ -192,7 +192,7 @@ fn BoardView(
         dragging: RwSignal::new(None),
         menu: RwSignal::new(None),
         server_lost: RwSignal::new(false),
-        error: RwSignal::new(problem.map(|code| lang.problem(&code).map_or(code, str::to_owned))),
+        error: RwSignal::new(problem.map(|code| lang.error_text(&code))),
         hydrated: RwSignal::new(false),
     };
     provide_context(board);

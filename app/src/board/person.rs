@@ -34,7 +34,10 @@ pub fn Person(person: ParticipantView, room: String) -> impl IntoView {
                 OutcomeState::Pending => ("pending", t.pending.to_owned()),
                 OutcomeState::Done => ("done", t.done.to_owned()),
                 OutcomeState::NotMoved => ("not-moved", t.not_moved.to_owned()),
-                OutcomeState::Failed { reason } => ("failed", format!("{}: {reason}", t.failed)),
+                OutcomeState::Failed { reason } => (
+                    "failed",
+                    format!("{}: {}", t.failed, board.lang.fail_reason(&reason)),
+                ),
             })
         }
     };

@@ -39,7 +39,9 @@ pub fn RoomCard(jid: String) -> impl IntoView {
         move || {
             board.latest.with(|l| match l.get(&jid) {
                 Some(OutcomeState::Pending) => Some(t.pending.to_owned()),
-                Some(OutcomeState::Failed { reason }) => Some(format!("{}: {reason}", t.failed)),
+                Some(OutcomeState::Failed { reason }) => {
+                    Some(format!("{}: {}", t.failed, board.lang.fail_reason(reason)))
+                }
                 _ => None,
             })
         }

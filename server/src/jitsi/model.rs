@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use app::meeting::{
-    LinkStatus, MeetingRef, MeetingView, Outcome, OutcomeState, ParticipantView, RoleView,
-    RoomView, SelfView,
+    FailReason, LinkStatus, MeetingRef, MeetingView, Outcome, OutcomeKind, OutcomeState,
+    ParticipantView, RoleView, RoomView, SelfView,
 };
 
 use crate::xmpp::jid;
@@ -162,7 +162,7 @@ impl Model {
             self.set_outcome(
                 id,
                 OutcomeState::Failed {
-                    reason: "the link to the meeting was lost".into(),
+                    reason: FailReason::LinkLost,
                 },
             );
         }
@@ -307,13 +307,13 @@ impl Model {
 
     /// Starts tracking a command; it stays pending until [`Model::sent`] and then
     /// until confirmed or `timeout` passes.
-    pub fn expect(&mut self, label: String, expect: Expect, timeout: Duration) -> u64 {
+    pub fn expect(&mut self, kind: OutcomeKind, expect: Expect, timeout: Duration) -> u64 {
         let subject = match &expect {
             Expect::RoomAdded { name, .. } => name.clone(),
             Expect::RoomRenamed { room, .. } | Expect::RoomRemoved { room } => room.clone(),
             Expect::Moved { participant, .. } => participant.clone(),
         };
-        let id = self.push_outcome(label, Some(subject), OutcomeState::Pending);
+        let id = self.push_outcome(kind, Some(subject), OutcomeState::Pending);
         self.pending.push(Pending {
             id,
             expect,
@@ -324,8 +324,8 @@ impl Model {
     }
 
     /// Records an outcome that needs no confirmation (a refusal, a step that failed).
-    pub fn record(&mut self, label: String, state: OutcomeState) -> u64 {
-        self.push_outcome(label, None, state)
+    pub fn record(&mut self, kind: OutcomeKind, state: OutcomeState) -> u64 {
+        self.push_outcome(kind, None, state)
     }
 
     /// The command for outcome `id` has been sent at `now`.
@@ -336,7 +336,7 @@ impl Model {
     }
 
     /// Marks a pending outcome failed.
-    pub fn fail(&mut self, id: u64, reason: String) {
+    pub fn fail(&mut self, id: u64, reason: FailReason) {
         self.pending.retain(|p| p.id != id);
         self.set_outcome(id, OutcomeState::Failed { reason });
     }
@@ -358,13 +358,12 @@ impl Model {
                         OutcomeState::NotMoved
                     }
                     Expect::Moved { .. } => OutcomeState::Failed {
-                        reason: "the participant left the meeting".into(),
+                        reason: FailReason::Left,
                     },
                     _ => OutcomeState::Failed {
-                        reason: format!(
-                            "the meeting did not confirm it within {} s",
-                            p.timeout.as_secs()
-                        ),
+                        reason: FailReason::NotConfirmed {
+                            seconds: p.timeout.as_secs(),
+                        },
                     },
                 };
                 self.set_outcome(p.id, state);
@@ -409,12 +408,17 @@ impl Model {
         }
     }
 
-    fn push_outcome(&mut self, label: String, subject: Option<String>, state: OutcomeState) -> u64 {
+    fn push_outcome(
+        &mut self,
+        kind: OutcomeKind,
+        subject: Option<String>,
+        state: OutcomeState,
+    ) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
         self.outcomes.push_back(Outcome {
             id,
-            label,
+            kind,
             subject,
             state,
         });
@@ -609,6 +613,11 @@ pub(crate) mod tests {
             .unwrap()
     }
 
+    /// A command item for tests that care only that there is one.
+    pub fn label(text: &str) -> OutcomeKind {
+        OutcomeKind::Create { name: text.into() }
+    }
+
     pub fn moderator_model() -> Model {
         let mut model = Model::new(
             MeetingRef {
@@ -692,7 +701,7 @@ pub(crate) mod tests {
         model.apply_update(update(&[("r1", "One", &[])]));
         let before = model.breakout_rooms().into_iter().map(|(j, _)| j).collect();
         let add = model.expect(
-            "Create Two".into(),
+            label("Create Two"),
             Expect::RoomAdded {
                 name: "Two".into(),
                 before,
@@ -700,7 +709,7 @@ pub(crate) mod tests {
             Duration::from_secs(2),
         );
         let anna = model.expect(
-            "Move Anna".into(),
+            label("Move Anna"),
             Expect::Moved {
                 participant: "aaaa".into(),
                 to: "r1@breakout.meet.test".into(),
@@ -708,7 +717,7 @@ pub(crate) mod tests {
             Duration::from_secs(5),
         );
         let bjorn = model.expect(
-            "Move Björn".into(),
+            label("Move Björn"),
             Expect::Moved {
                 participant: "bbbb".into(),
                 to: "r1@breakout.meet.test".into(),
@@ -734,7 +743,7 @@ pub(crate) mod tests {
 
         // A command still queued (not sent) never times out; a lost link fails it.
         let queued = model.expect(
-            "Remove One".into(),
+            label("Remove One"),
             Expect::RoomRemoved {
                 room: "r1@breakout.meet.test".into(),
             },
@@ -746,7 +755,7 @@ pub(crate) mod tests {
         assert_eq!(
             model.outcome(queued),
             Some(&OutcomeState::Failed {
-                reason: "the link to the meeting was lost".into()
+                reason: FailReason::LinkLost
             })
         );
         assert!(model.view().rooms.is_empty() && model.me().is_none());
@@ -759,7 +768,7 @@ pub(crate) mod tests {
         model.apply_presence(&presence("aaaa", "Anna", "participant", true));
         model.apply_update(update(&[("r1", "One", &[])]));
         let gone = model.expect(
-            "Move Anna".into(),
+            label("Move Anna"),
             Expect::Moved {
                 participant: "aaaa".into(),
                 to: "r1@breakout.meet.test".into(),
@@ -767,7 +776,7 @@ pub(crate) mod tests {
             Duration::from_secs(5),
         );
         let rename = model.expect(
-            "Rename".into(),
+            label("Rename"),
             Expect::RoomRenamed {
                 room: "r1@breakout.meet.test".into(),
                 name: "Ett".into(),
@@ -783,7 +792,7 @@ pub(crate) mod tests {
         assert_eq!(
             model.outcome(gone),
             Some(&OutcomeState::Failed {
-                reason: "the participant left the meeting".into()
+                reason: FailReason::Left
             })
         );
     }
@@ -806,14 +815,14 @@ pub(crate) mod tests {
         metrics::with_local_recorder(&recorder, || {
             let mut model = moderator_model();
             let id = model.expect(
-                "x".into(),
+                label("x"),
                 Expect::RoomRemoved {
                     room: "r@breakout.meet.test".into(),
                 },
                 Duration::from_secs(2),
             );
-            model.fail(id, "refused".into());
-            model.fail(id, "again".into());
+            model.fail(id, FailReason::LinkLost);
+            model.fail(id, FailReason::Left);
         });
         let text = handle.render();
         assert!(
@@ -828,7 +837,7 @@ pub(crate) mod tests {
         let ids: Vec<u64> = (0..300)
             .map(|i| {
                 model.expect(
-                    format!("move {i}"),
+                    label(&format!("move {i}")),
                     Expect::RoomRemoved {
                         room: format!("r{i}@breakout.meet.test"),
                     },
@@ -839,9 +848,9 @@ pub(crate) mod tests {
         let view = model.view();
         assert_eq!(view.outcomes.len(), 300, "every pending outcome is kept");
         for id in &ids[..150] {
-            model.fail(*id, "x".into());
+            model.fail(*id, FailReason::LinkLost);
         }
-        model.record("one more".into(), OutcomeState::Done);
+        model.record(label("one more"), OutcomeState::Done);
         let view = model.view();
         assert_eq!(view.outcomes.len(), MAX_OUTCOMES);
         assert!(
@@ -869,10 +878,10 @@ pub(crate) mod tests {
     fn keeps_a_bounded_history_of_outcomes() {
         let mut model = moderator_model();
         for i in 0..(MAX_OUTCOMES + 50) {
-            model.record(format!("step {i}"), OutcomeState::Done);
+            model.record(label(&format!("step {i}")), OutcomeState::Done);
         }
         let view = model.view();
         assert_eq!(view.outcomes.len(), MAX_OUTCOMES);
-        assert_eq!(view.outcomes[0].label, "step 50");
+        assert_eq!(view.outcomes[0].kind, label("step 50"));
     }
 }

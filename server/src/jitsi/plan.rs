@@ -4,7 +4,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use app::meeting::{Command, Language, Refusal, is_bidi_control, is_noncharacter};
+use app::meeting::{
+    Command, Language, NameProblem, Nothing, OutcomeKind, Refusal, RoomName, is_bidi_control,
+    is_noncharacter,
+};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::model::{Expect, Model};
@@ -35,7 +38,7 @@ impl Default for Confirmation {
 /// One message to send, with what will confirm it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
-    pub label: String,
+    pub kind: OutcomeKind,
     pub command: BreakoutCommand,
     pub expect: Expect,
     pub timeout: Duration,
@@ -49,26 +52,26 @@ pub type Plan = Vec<Item>;
 /// Trims and checks a room name.
 pub fn room_name(raw: &str) -> Result<String, Refusal> {
     let name = raw.trim();
-    let bad = |reason: &str| Refusal::BadName {
+    let bad = |problem: NameProblem| Refusal::BadName {
         name: raw.to_owned(),
-        reason: reason.to_owned(),
+        problem,
     };
     if name.is_empty() {
-        return Err(bad("is empty"));
+        return Err(bad(NameProblem::Empty));
     }
     if name.graphemes(true).count() > MAX_NAME_GRAPHEMES {
-        return Err(bad(&format!(
-            "is longer than {MAX_NAME_GRAPHEMES} characters"
-        )));
+        return Err(bad(NameProblem::TooLong {
+            max: MAX_NAME_GRAPHEMES,
+        }));
     }
     if name.chars().any(char::is_control) {
-        return Err(bad("contains control characters"));
+        return Err(bad(NameProblem::Control));
     }
     if name.chars().any(is_bidi_control) {
-        return Err(bad("contains text-direction override characters"));
+        return Err(bad(NameProblem::TextDirection));
     }
     if name.chars().any(is_noncharacter) {
-        return Err(bad("contains Unicode noncharacters"));
+        return Err(bad(NameProblem::Noncharacter));
     }
     Ok(name.to_owned())
 }
@@ -86,15 +89,26 @@ pub fn default_names(language: Language, count: usize, taken: &[String]) -> Vec<
         .collect()
 }
 
-fn room_label(model: &Model, room: &str) -> String {
+fn named_room(model: &Model, room: &str) -> RoomName {
     if room == model.main_jid() {
-        return "the main room".into();
+        return RoomName::Main;
     }
-    model
-        .breakout_rooms()
-        .into_iter()
-        .find(|(j, _)| j == room)
-        .map_or_else(|| room.to_owned(), |(_, n)| n)
+    RoomName::Named(
+        model
+            .breakout_rooms()
+            .into_iter()
+            .find(|(j, _)| j == room)
+            .map(|(_, n)| n)
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| room.to_owned()),
+    )
+}
+
+fn room_label(model: &Model, room: &str) -> String {
+    match named_room(model, room) {
+        RoomName::Main => model.main_jid().to_owned(),
+        RoomName::Named(name) => name,
+    }
 }
 
 fn person_label(model: &Model, id: &str) -> String {
@@ -122,11 +136,10 @@ fn move_item(
     after_empty: Option<String>,
 ) -> Item {
     Item {
-        label: format!(
-            "Move {} to {}",
-            person_label(model, id),
-            room_label(model, to)
-        ),
+        kind: OutcomeKind::Move {
+            who: person_label(model, id),
+            to: named_room(model, to),
+        },
         command: BreakoutCommand::MoveToRoom {
             participant: real_jid,
             room: to.to_owned(),
@@ -142,7 +155,9 @@ fn move_item(
 
 fn remove_item(model: &Model, room: &str, timeout: Duration, after_empty: bool) -> Item {
     Item {
-        label: format!("Remove {}", room_label(model, room)),
+        kind: OutcomeKind::Remove {
+            room: named_room(model, room),
+        },
         command: BreakoutCommand::Remove {
             room: room.to_owned(),
         },
@@ -196,7 +211,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
     let existing: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
     let before: BTreeSet<String> = model.breakout_rooms().into_iter().map(|(j, _)| j).collect();
     let add = |name: String| Item {
-        label: format!("Create {name}"),
+        kind: OutcomeKind::Create { name: name.clone() },
         command: BreakoutCommand::Add {
             subject: name.clone(),
         },
@@ -215,9 +230,10 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
             language,
         } => {
             if *count == 0 || *count > MAX_ROOMS_AT_ONCE {
-                return Err(Refusal::Nothing(format!(
-                    "create 1 to {MAX_ROOMS_AT_ONCE} rooms, not {count}"
-                )));
+                return Err(Refusal::Nothing(Nothing::RoomCount {
+                    max: MAX_ROOMS_AT_ONCE,
+                    asked: *count,
+                }));
             }
             let mut chosen: Vec<String> = names
                 .iter()
@@ -237,7 +253,10 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
             }
             let name = room_name(name)?;
             Ok(vec![Item {
-                label: format!("Rename {} to {name}", room_label(model, room)),
+                kind: OutcomeKind::Rename {
+                    room: named_room(model, room),
+                    name: name.clone(),
+                },
                 command: BreakoutCommand::Rename {
                     room: room.clone(),
                     subject: name.clone(),
@@ -268,7 +287,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
         Command::SendEveryoneBack => {
             let rooms = model.breakout_rooms();
             if rooms.is_empty() {
-                return Err(Refusal::Nothing("there are no breakout rooms".into()));
+                return Err(Refusal::Nothing(Nothing::NoRooms));
             }
             Ok(rooms
                 .iter()
@@ -278,7 +297,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
         Command::Move { participants, to } => {
             check_room(model, to)?;
             if participants.is_empty() {
-                return Err(Refusal::Nothing("no participants chosen".into()));
+                return Err(Refusal::Nothing(Nothing::NoParticipants));
             }
             // Each person once, however often the command names them.
             let mut seen = BTreeSet::new();
@@ -308,7 +327,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
                 rooms.clone()
             };
             if targets.is_empty() {
-                return Err(Refusal::Nothing("there are no breakout rooms".into()));
+                return Err(Refusal::Nothing(Nothing::NoRooms));
             }
             let me = model.me().map(|m| m.nick.clone());
             let mut people: Vec<(String, String, String)> = model
@@ -328,7 +347,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
                 })
                 .collect();
             if people.is_empty() {
-                return Err(Refusal::Nothing("nobody in the main room to assign".into()));
+                return Err(Refusal::Nothing(Nothing::NobodyToAssign));
             }
             people.sort();
             let mut load: Vec<(usize, &String)> = targets
@@ -367,32 +386,29 @@ mod tests {
         );
         // 64 family emoji are 64 graphemes but many more chars: still fine.
         assert!(room_name(&"👨‍👩‍👧".repeat(64)).is_ok());
-        let refusal = |raw: &str, reason: &str| {
+        let refusal = |raw: &str, problem: NameProblem| {
             Err(Refusal::BadName {
                 name: raw.into(),
-                reason: reason.into(),
+                problem,
             })
         };
-        assert_eq!(room_name("   "), refusal("   ", "is empty"));
+        assert_eq!(room_name("   "), refusal("   ", NameProblem::Empty));
         assert_eq!(
             room_name(&"a".repeat(65)),
-            refusal(&"a".repeat(65), "is longer than 64 characters")
+            refusal(&"a".repeat(65), NameProblem::TooLong { max: 64 })
         );
         assert_eq!(
             room_name("a\u{0007}b"),
-            refusal("a\u{0007}b", "contains control characters")
+            refusal("a\u{0007}b", NameProblem::Control)
         );
-        assert_eq!(
-            room_name("a\nb"),
-            refusal("a\nb", "contains control characters")
-        );
+        assert_eq!(room_name("a\nb"), refusal("a\nb", NameProblem::Control));
         assert_eq!(
             room_name("\u{202E}abc"),
-            refusal("\u{202E}abc", "contains text-direction override characters")
+            refusal("\u{202E}abc", NameProblem::TextDirection)
         );
         assert_eq!(
             room_name("a\u{2066}b"),
-            refusal("a\u{2066}b", "contains text-direction override characters")
+            refusal("a\u{2066}b", NameProblem::TextDirection)
         );
         assert_eq!(
             room_name("مرحبا"),
@@ -402,7 +418,7 @@ mod tests {
         for nonchar in ["a\u{FFFE}", "\u{FFFF}b", "c\u{FDD0}", "\u{10FFFF}"] {
             assert_eq!(
                 room_name(nonchar),
-                refusal(nonchar, "contains Unicode noncharacters")
+                refusal(nonchar, NameProblem::Noncharacter)
             );
         }
     }
@@ -538,7 +554,13 @@ mod tests {
         );
         let items = plan(&model, &Command::CloseRoom { room: r1.into() }, timing()).unwrap();
         assert_eq!(items.len(), 3);
-        assert_eq!(items[0].label, "Move Anna to the main room");
+        assert_eq!(
+            items[0].kind,
+            OutcomeKind::Move {
+                who: "Anna".into(),
+                to: RoomName::Main
+            }
+        );
         assert_eq!(
             items[0].command,
             BreakoutCommand::MoveToRoom {
@@ -577,7 +599,10 @@ mod tests {
         model.apply_update(update(&[("r1", "One", &[])]));
         let r1 = "r1@breakout.meet.test";
         model.expect(
-            "Move Anna".into(),
+            OutcomeKind::Move {
+                who: "Anna".into(),
+                to: RoomName::Named("One".into()),
+            },
             Expect::Moved {
                 participant: "aaaa".into(),
                 to: r1.into(),
@@ -588,7 +613,13 @@ mod tests {
         model.apply_presence(&presence("aaaa", "Anna", "none", false));
         let items = plan(&model, &Command::CloseRoom { room: r1.into() }, timing()).unwrap();
         assert_eq!(items.len(), 2, "{items:?}");
-        assert_eq!(items[0].label, "Move Anna to the main room");
+        assert_eq!(
+            items[0].kind,
+            OutcomeKind::Move {
+                who: "Anna".into(),
+                to: RoomName::Main
+            }
+        );
         assert_eq!(items[1].after_empty.as_deref(), Some(r1));
     }
 

@@ -13,7 +13,9 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::meeting::{Command, LinkReason, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal};
+use app::meeting::{
+    Command, FailReason, LinkReason, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal,
+};
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
@@ -252,10 +254,7 @@ impl Actor {
             .drain(..)
             .chain(self.deferred.drain(..).map(|d| d.item))
         {
-            self.model.fail(
-                q.outcome,
-                "the link to the meeting was lost before it was sent".into(),
-            );
+            self.model.fail(q.outcome, FailReason::LinkLost);
         }
         self.model.reset();
     }
@@ -421,14 +420,14 @@ impl Actor {
         let interval = self.config.timing.command_interval;
         let mut receipt = Vec::with_capacity(items.len());
         for Item {
-            label,
+            kind,
             command,
             expect,
             timeout,
             after_empty,
         } in items
         {
-            let outcome = self.model.expect(label, expect, timeout);
+            let outcome = self.model.expect(kind, expect, timeout);
             receipt.push(outcome);
             let queued = Queued { outcome, command };
             match after_empty {
@@ -452,8 +451,7 @@ impl Actor {
             return Ok(());
         };
         if !self.model.is_moderator() {
-            self.model
-                .fail(next.outcome, "the panel is no longer a moderator".into());
+            self.model.fail(next.outcome, FailReason::NotModerator);
             self.publish();
             return Ok(());
         }
@@ -490,10 +488,9 @@ impl Actor {
             } else if now >= d.deadline {
                 self.model.fail(
                     d.item.outcome,
-                    format!(
-                        "{} people are still in the room, so it was kept",
-                        people.len()
-                    ),
+                    FailReason::StillOccupied {
+                        people: people.len(),
+                    },
                 );
             } else {
                 self.deferred.push(d);
@@ -580,8 +577,7 @@ impl Actor {
                 .drain(..)
                 .chain(self.deferred.drain(..).map(|d| d.item))
             {
-                self.model
-                    .fail(q.outcome, "the panel is no longer a moderator".into());
+                self.model.fail(q.outcome, FailReason::NotModerator);
             }
         }
         self.settle();
@@ -603,8 +599,7 @@ impl Actor {
                     .get_child("error", ns::CLIENT)
                     .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
                     .map_or_else(|| "an error".to_owned(), |x| x.name().to_owned());
-                self.model
-                    .fail(outcome, format!("the meeting refused it ({condition})"));
+                self.model.fail(outcome, FailReason::Refused { condition });
                 self.publish();
             }
             return;
