@@ -35,8 +35,8 @@ impl JsonMessage {
     /// Reads the body as a breakout-rooms event. Other Jitsi events (room metadata,
     /// speaker stats, …) give `Ok(None)`.
     pub fn breakout_event(&self) -> Result<Option<BreakoutEvent>, StanzaError> {
-        let value: serde_json::Value =
-            serde_json::from_str(&self.body).map_err(|e| StanzaError::Json(e.to_string()))?;
+        let value =
+            super::strict_json::parse(&self.body).map_err(|e| StanzaError::Json(e.to_string()))?;
         if value.get("type").and_then(|t| t.as_str()) != Some("breakout_rooms") {
             return Ok(None);
         }
@@ -228,6 +228,17 @@ mod tests {
         assert_eq!(
             no_rooms.breakout_event(),
             Err(StanzaError::Json("missing field `rooms`".into()))
+        );
+        // A key given twice (JSA-2023-0001): refused, not read one way or the other.
+        let twice = twin(
+            "{&quot;rooms&quot;",
+            "{&quot;rooms&quot;:{},&quot;rooms&quot;",
+        )
+        .unwrap();
+        assert!(
+            matches!(twice.breakout_event(), Err(StanzaError::Json(m)) if m.contains("duplicate key `rooms`")),
+            "{:?}",
+            twice.breakout_event()
         );
         let bad_event = twin("breakout-rooms\\/update", "breakout-rooms\\/explode").unwrap();
         assert!(

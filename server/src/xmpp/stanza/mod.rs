@@ -12,6 +12,7 @@ pub mod iq;
 pub mod jingle;
 pub mod jitsi;
 pub mod muc;
+pub mod strict_json;
 
 /// Why an element could not be read as a given stanza.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
