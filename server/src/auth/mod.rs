@@ -57,7 +57,7 @@ pub enum AuthError {
 }
 
 /// The sign-in settings, from the environment (or a configuration file).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AuthSettings {
     pub mode: AuthMode,
     pub allow_open: bool,
@@ -66,6 +66,21 @@ pub struct AuthSettings {
     pub jwt: Option<JwtSettings>,
     /// A header a reverse proxy sets with the user's JWT.
     pub jwt_header: Option<HeaderName>,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("mode", &self.mode)
+            .field("allow_open", &self.allow_open)
+            .field(
+                "cookie_secret",
+                &self.cookie_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("jwt", &self.jwt)
+            .field("jwt_header", &self.jwt_header)
+            .finish()
+    }
 }
 
 impl AuthSettings {
@@ -436,6 +451,16 @@ mod tests {
         let settings = jwt.jwt.unwrap();
         assert_eq!(settings.issuers, ["meet"]);
         assert!(format!("{:?}", settings.key).contains("redacted"));
+        let with_key = AuthSettings {
+            cookie_secret: Some(b"cookie-key-bytes-that-are-secret".to_vec()),
+            ..AuthSettings::open()
+        };
+        let printed = format!("{with_key:?}");
+        assert!(
+            !printed.contains("99, 111") && printed.contains("redacted"),
+            "{printed}"
+        );
+        assert!(!format!("{settings:?}").contains("s3cret"));
         assert!(matches!(
             AuthSettings::from_vars(vars(&[("GRUPPRUM_AUTH", "jwt"), ("JWT_APP_ID", "meet")])),
             Err(AuthError::Missing(_))

@@ -46,7 +46,7 @@ impl Default for Timing {
 }
 
 /// How to reach a Jitsi deployment.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientConfig {
     /// `wss://host/xmpp-websocket` (no query: the client adds `room`, `prefix`, `token`).
     pub service_url: Url,
@@ -62,6 +62,24 @@ pub struct ClientConfig {
     /// A Jitsi JWT for token deployments.
     pub token: Option<String>,
     pub timing: Timing,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field(
+                "service_url",
+                &crate::xmpp::transport::redact(&self.service_url),
+            )
+            .field("domain", &self.domain)
+            .field("muc_domain", &self.muc_domain)
+            .field("focus_domain", &self.focus_domain)
+            .field("credentials", &self.credentials)
+            .field("display_name", &self.display_name)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("timing", &self.timing)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -235,6 +253,24 @@ mod tests {
             .unwrap_err(),
             ConfigError::Missing("XMPP_PASSWORD")
         );
+    }
+
+    #[test]
+    fn no_token_or_password_in_debug_output() {
+        let mut c = ClientConfig::from_vars(vars(&[
+            ("XMPP_WS_URL", "wss://meet.example/xmpp-websocket"),
+            ("XMPP_DOMAIN", "meet.example"),
+            ("XMPP_USER", "panel"),
+            ("XMPP_PASSWORD", "hunter2-password"),
+            ("JITSI_TOKEN", "eyJsecret.token.value"),
+        ]))
+        .unwrap();
+        c.service_url = Url::parse("wss://meet.example/xmpp-websocket?token=eyJinurl").unwrap();
+        let printed = format!("{c:?}");
+        for secret in ["hunter2", "eyJsecret", "eyJinurl"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("panel"), "{printed}");
     }
 
     #[test]
