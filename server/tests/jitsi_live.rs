@@ -940,3 +940,105 @@ async fn readiness_is_a_probe_login() {
     let gone = sessions.probe().await;
     assert!(gone.is_err(), "{gone:?}");
 }
+
+/// The panel's account on the test meeting's hidden domain, as an operator
+/// configures it (`XMPP_USER=panel@recorder.meet.test`).
+fn account_config(meeting: &TestMeeting) -> ClientConfig {
+    let env = &meeting.m().env;
+    config_from(&[
+        ("XMPP_WS_URL", env.ws_url.clone()),
+        ("XMPP_DOMAIN", env.domains.xmpp.clone()),
+        ("XMPP_USER", env.domains.panel_jid()),
+        ("XMPP_PASSWORD", env.panel_password.clone()),
+    ])
+}
+
+fn config_from(pairs: &[(&str, String)]) -> ClientConfig {
+    let mut config = ClientConfig::from_vars(|name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    config.timing = Timing {
+        backoff_min: Duration::from_millis(200),
+        backoff_max: Duration::from_secs(2),
+        ..Timing::default()
+    };
+    config
+}
+
+#[tokio::test]
+async fn a_panel_account_on_the_hidden_domain_is_owner_at_once_and_a_robot() {
+    // A host opened the meeting (the focus made them owner) and a guest came.
+    let mut meeting = TestMeeting::start("livehidden", 0).await;
+    meeting.join_people(&[("Host Hedvig", false)]).await;
+    meeting.join_people(&[("Guest Gustav", false)]).await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let panel = session::spawn(
+        Arc::new(account_config(&meeting)),
+        meeting_ref(&meeting),
+        connector,
+    )
+    .unwrap();
+    // Owner from its very first presence in the room: no grant, no wait.
+    let joined = until(&panel, |v| v.me.is_some()).await;
+    assert!(joined.me.as_ref().unwrap().is_moderator, "{:?}", joined.me);
+    // Others see it on the hidden domain, which Jitsi's clients hide.
+    let real = panel_real_jid(&meeting, &panel).await;
+    assert!(
+        real.starts_with(&format!("{}/", meeting.m().env.domains.panel_jid())),
+        "{real}"
+    );
+    let view = until(&panel, |v| v.main.participants.len() >= 3).await;
+    let host = id_of(&view, "Host Hedvig");
+    let guest = id_of(&view, "Guest Gustav");
+    let role = |v: &MeetingView, id: &str| {
+        v.main
+            .participants
+            .iter()
+            .find(|p| p.id == id)
+            .and_then(|p| p.role)
+    };
+    assert_eq!(role(&view, &host), Some(RoleView::Moderator));
+    assert_eq!(role(&view, &guest), Some(RoleView::Participant));
+    // The host leaves: the focus makes the guest moderator, since the panel's
+    // account (an owner, but a robot) does not count as the meeting's owner.
+    let hedvig = meeting.m_mut().participants.remove(0);
+    hedvig.leave().await;
+    let view = until(&panel, |v| role(v, &guest) == Some(RoleView::Moderator)).await;
+    assert!(view.me.as_ref().unwrap().is_moderator);
+    panel.stop().await;
+    meeting.stop().await;
+}
+
+#[tokio::test]
+async fn a_panel_account_stays_moderator_across_a_prosody_restart() {
+    let mut meeting = TestMeeting::start("livehiddenrestart", 0).await;
+    meeting.join_people(&[("Anna", false)]).await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let panel = session::spawn(
+        Arc::new(account_config(&meeting)),
+        meeting_ref(&meeting),
+        connector,
+    )
+    .unwrap();
+    until(&panel, |v| v.me.as_ref().is_some_and(|m| m.is_moderator)).await;
+    meeting
+        .m_mut()
+        .restart_prosody()
+        .await
+        .expect("prosody restarts");
+    meeting.join_people(&[("Björn", false)]).await;
+    let view = until(&panel, |v| {
+        v.status == LinkStatus::Resynced && v.me.as_ref().is_some_and(|m| m.is_moderator)
+    })
+    .await;
+    assert!(
+        view.me.as_ref().unwrap().is_moderator,
+        "no grant needed after the restart"
+    );
+    panel.stop().await;
+    meeting.stop().await;
+}

@@ -145,6 +145,8 @@ struct Occupant {
     nick: String,
     real_jid: Option<String>,
     affiliation: String,
+    /// Marked `<userinfo robot='true'/>`: never counted or elected as the owner.
+    robot: bool,
 }
 
 struct State {
@@ -330,6 +332,7 @@ impl State {
             Some(key) => {
                 if let Some(o) = entry.occupants.get_mut(&key) {
                     o.affiliation = affiliation;
+                    o.robot = p.robot;
                 }
             }
             None => {
@@ -349,6 +352,7 @@ impl State {
                         nick: nick.clone(),
                         real_jid: p.real_jid.clone(),
                         affiliation,
+                        robot: p.robot,
                     },
                 );
                 let offer = self.session_initiate(&p.from);
@@ -395,15 +399,25 @@ impl State {
         true
     }
 
-    /// AutoOwner: when no participant is owner, the earliest one becomes owner.
+    /// AutoOwner, as jicofo's: when no occupant that is not a robot is owner,
+    /// the earliest such occupant becomes owner. An owner that is a robot (a
+    /// recorder, the panel's account) does not count.
     async fn elect_owner(&mut self, room: &str) {
         let Some(entry) = self.rooms.get_mut(room) else {
             return;
         };
-        if entry.occupants.values().any(|o| o.affiliation == "owner") {
+        if entry
+            .occupants
+            .values()
+            .any(|o| o.affiliation == "owner" && !o.robot)
+        {
             return;
         }
-        let Some(first) = entry.occupants.values_mut().find(|o| o.real_jid.is_some()) else {
+        let Some(first) = entry
+            .occupants
+            .values_mut()
+            .find(|o| o.real_jid.is_some() && !o.robot)
+        else {
             return;
         };
         first.affiliation = "owner".into();

@@ -82,6 +82,8 @@ pub struct MeetingEnv {
     pub ws_url: String,
     pub domains: Domains,
     pub focus_password: String,
+    /// The panel's account on the hidden domain (admin of the MUC components).
+    pub panel_password: String,
 }
 
 impl MeetingEnv {
@@ -95,6 +97,8 @@ impl MeetingEnv {
             ("FOCUS_DOMAIN", self.domains.focus.clone()),
             ("FOCUS_JID", self.domains.focus_jid()),
             ("FOCUS_PASSWORD", self.focus_password.clone()),
+            ("PANEL_JID", self.domains.panel_jid()),
+            ("PANEL_PASSWORD", self.panel_password.clone()),
         ]
     }
 
@@ -172,12 +176,14 @@ impl Meeting {
         }
         let domains = Domains::new(&options.base_domain);
         let focus_password = format!("{:032x}", rand::random::<u128>());
+        let panel_password = format!("{:032x}", rand::random::<u128>());
         let prosody = Prosody::start(
             &options.install,
             &options.dir,
             options.port,
             &domains,
             &focus_password,
+            &panel_password,
             options.update_recipients,
         )
         .await?;
@@ -185,6 +191,7 @@ impl Meeting {
             ws_url: format!("ws://127.0.0.1:{}/xmpp-websocket", prosody.port),
             domains: domains.clone(),
             focus_password,
+            panel_password,
         };
         let room_jid = domains.room_jid(&options.room);
         let mut meeting = Self {
@@ -283,6 +290,7 @@ impl Meeting {
             Some(port),
             &self.env.domains,
             &self.env.focus_password,
+            &self.env.panel_password,
             self.options.update_recipients,
         )
         .await?;

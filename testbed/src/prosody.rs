@@ -31,7 +31,7 @@ pub enum ProsodyError {
         what: String,
         source: std::io::Error,
     },
-    #[error("registering the focus account failed: {0}")]
+    #[error("registering the focus or panel account failed: {0}")]
     Register(String),
     #[error("prosody exited during start-up ({status}); its log says:\n{log}")]
     Exited { status: String, log: String },
@@ -86,7 +86,8 @@ fn port_is_free(port: u16) -> bool {
 }
 
 impl Prosody {
-    /// Writes the configuration into `dir`, registers the focus account and starts
+    /// Writes the configuration into `dir`, registers the focus's and the panel's
+    /// accounts and starts
     /// Prosody on `port` (or a free one).
     pub async fn start(
         install: &Install,
@@ -94,6 +95,7 @@ impl Prosody {
         port: Option<u16>,
         domains: &Domains,
         focus_password: &str,
+        panel_password: &str,
         recipients: UpdateRecipients,
     ) -> Result<Self, ProsodyError> {
         for program in [&install.prosody, &install.prosodyctl] {
@@ -120,21 +122,27 @@ impl Prosody {
             source,
         })?;
 
-        let register = Command::new(&install.prosodyctl)
-            .arg("--config")
-            .arg(&config_path)
-            .args(["register", "focus", &domains.auth, focus_password])
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .map_err(|source| ProsodyError::Spawn {
-                what: "prosodyctl".into(),
-                source,
-            })?;
-        if !register.status.success() {
-            let mut text = String::from_utf8_lossy(&register.stdout).into_owned();
-            text.push_str(&String::from_utf8_lossy(&register.stderr));
-            return Err(ProsodyError::Register(text.trim().to_owned()));
+        // The focus's account, and the panel's on the hidden domain.
+        for (user, host, password) in [
+            ("focus", &domains.auth, focus_password),
+            (crate::domains::PANEL_USER, &domains.hidden, panel_password),
+        ] {
+            let register = Command::new(&install.prosodyctl)
+                .arg("--config")
+                .arg(&config_path)
+                .args(["register", user, host, password])
+                .stdin(Stdio::null())
+                .output()
+                .await
+                .map_err(|source| ProsodyError::Spawn {
+                    what: "prosodyctl".into(),
+                    source,
+                })?;
+            if !register.status.success() {
+                let mut text = String::from_utf8_lossy(&register.stdout).into_owned();
+                text.push_str(&String::from_utf8_lossy(&register.stderr));
+                return Err(ProsodyError::Register(text.trim().to_owned()));
+            }
         }
 
         let console = dir.join("prosody.console.log");
@@ -348,11 +356,15 @@ pub fn config(
     let _ = writeln!(c);
     let _ = writeln!(c, "VirtualHost {}", q(&d.auth));
     let _ = writeln!(c, "  authentication = \"internal_hashed\"");
+    let _ = writeln!(c);
+    // The hidden domain, as Jitsi's recorder uses it: accounts only.
+    let _ = writeln!(c, "VirtualHost {}", q(&d.hidden));
+    let _ = writeln!(c, "  authentication = \"internal_hashed\"");
     for muc in [&d.muc, &d.breakout] {
         let _ = writeln!(c);
         let _ = writeln!(c, "Component {} \"muc\"", q(muc));
         let _ = writeln!(c, "  modules_enabled = {{ \"focus_lock\" }}");
-        let _ = writeln!(c, "  admins = {{ {} }}", q(&focus));
+        let _ = writeln!(c, "  admins = {{ {}, {} }}", q(&focus), q(&d.panel_jid()));
         let _ = writeln!(c, "  restrict_room_creation = true");
         let _ = writeln!(c, "  muc_room_locking = false");
         let _ = writeln!(c, "  muc_room_default_public_jids = true");
@@ -386,6 +398,7 @@ mod tests {
         assert!(c.contains("s2s_ports = {}"));
         assert!(c.contains("data_path = \"/tmp/a \\\"b/data\""));
         assert!(c.contains("Component \"breakout.meet.test\" \"muc\""));
-        assert!(c.contains("admins = { \"focus@auth.meet.test\" }"));
+        assert!(c.contains("admins = { \"focus@auth.meet.test\", \"panel@recorder.meet.test\" }"));
+        assert!(c.contains("VirtualHost \"recorder.meet.test\""));
     }
 }

@@ -116,6 +116,8 @@ pub struct MucPresence {
     pub display_name: Option<String>,
     /// The `<status/>` text (`switch_room` for a participant who moves).
     pub status: Option<String>,
+    /// `<userinfo robot='true'/>`: a recorder, gateway or moderator panel.
+    pub robot: bool,
 }
 
 impl MucPresence {
@@ -152,6 +154,10 @@ impl MucPresence {
             status: element
                 .get_child("status", ns::CLIENT)
                 .map(Element::text_content),
+            robot: element
+                .get_child("userinfo", ns::USERINFO)
+                .and_then(|u| u.get_attr("robot"))
+                == Some("true"),
         })
     }
 

@@ -57,6 +57,12 @@ pub struct ClientConfig {
     /// Where conference requests go (`focus.<domain>`).
     pub focus_domain: String,
     pub credentials: Credentials,
+    /// Where the account logs in, when not on `domain`: the hidden domain of a
+    /// panel account (`panel@recorder.meet.example`).
+    pub account_domain: Option<String>,
+    /// The presence says `robot='true'`, so that the focus does not count the
+    /// panel's account as the room's owner.
+    pub robot: bool,
     /// The name the panel has in the meeting.
     pub display_name: String,
     /// A Jitsi JWT for token deployments.
@@ -75,6 +81,8 @@ impl std::fmt::Debug for ClientConfig {
             .field("muc_domain", &self.muc_domain)
             .field("focus_domain", &self.focus_domain)
             .field("credentials", &self.credentials)
+            .field("account_domain", &self.account_domain)
+            .field("robot", &self.robot)
             .field("display_name", &self.display_name)
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("timing", &self.timing)
@@ -104,6 +112,8 @@ impl ClientConfig {
             muc_domain: format!("conference.{domain}"),
             focus_domain: format!("focus.{domain}"),
             credentials: Credentials::Anonymous,
+            account_domain: None,
+            robot: false,
             display_name: DEFAULT_DISPLAY_NAME.to_owned(),
             token: None,
             timing: Timing::default(),
@@ -143,11 +153,35 @@ impl ClientConfig {
         config.token = var("JITSI_TOKEN").filter(|t| !t.is_empty());
         config.credentials = match (var("XMPP_USER"), var("XMPP_PASSWORD")) {
             (None, None) => Credentials::Anonymous,
+            // A full JID: an account on another domain (the hidden one): the
+            // stream goes there, SASL takes the localpart, and the account is a
+            // robot to the focus.
+            (Some(user), Some(password)) if user.contains('@') => {
+                let (local, host) = user.split_once('@').unwrap_or_default();
+                if local.is_empty() || host.is_empty() || host.contains(['@', '/', ' ']) {
+                    return Err(ConfigError::Invalid {
+                        name: "XMPP_USER",
+                        reason: "it must be a name, or a JID such as panel@recorder.meet.example"
+                            .into(),
+                    });
+                }
+                config.account_domain = Some(host.to_owned());
+                config.robot = true;
+                Credentials::Password {
+                    user: local.to_owned(),
+                    password,
+                }
+            }
             (Some(user), Some(password)) => Credentials::Password { user, password },
             (Some(_), None) => return Err(ConfigError::Missing("XMPP_PASSWORD")),
             (None, Some(_)) => return Err(ConfigError::Missing("XMPP_USER")),
         };
         Ok(config)
+    }
+
+    /// The domain the stream opens to and the login happens on.
+    pub fn login_domain(&self) -> &str {
+        self.account_domain.as_deref().unwrap_or(&self.domain)
     }
 
     /// The WebSocket address for `meeting`, with Jitsi's `room`, `prefix` and `token`.
@@ -253,6 +287,36 @@ mod tests {
             .unwrap_err(),
             ConfigError::Missing("XMPP_PASSWORD")
         );
+        // A panel account on the hidden domain.
+        let hidden = ClientConfig::from_vars(vars(&[
+            ("XMPP_WS_URL", "wss://meet.example/xmpp-websocket"),
+            ("XMPP_DOMAIN", "meet.example"),
+            ("XMPP_USER", "panel@recorder.meet.example"),
+            ("XMPP_PASSWORD", "pw"),
+        ]))
+        .unwrap();
+        assert_eq!(hidden.login_domain(), "recorder.meet.example");
+        assert_eq!(hidden.domain, "meet.example", "components are found here");
+        assert!(hidden.robot);
+        assert_eq!(
+            hidden.credentials,
+            Credentials::Password {
+                user: "panel".into(),
+                password: "pw".into()
+            }
+        );
+        assert!(matches!(
+            ClientConfig::from_vars(vars(&[
+                ("XMPP_WS_URL", "ws://x/"),
+                ("XMPP_DOMAIN", "d"),
+                ("XMPP_USER", "@recorder.d"),
+                ("XMPP_PASSWORD", "pw"),
+            ])),
+            Err(ConfigError::Invalid {
+                name: "XMPP_USER",
+                ..
+            })
+        ));
     }
 
     #[test]

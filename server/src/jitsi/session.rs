@@ -730,7 +730,7 @@ async fn establish(
     let resource = format!("grupprum-{nick}");
     transport::negotiate(
         &mut transport,
-        &config.domain,
+        config.login_domain(),
         &config.credentials,
         &resource,
         step,
@@ -810,7 +810,14 @@ async fn establish(
     let occupant = format!("{main_jid}/{nick}");
     transport
         .sink
-        .send(muc::join(&occupant, Some(&config.display_name)))
+        .send({
+            let join = muc::join(&occupant, Some(&config.display_name));
+            if config.robot {
+                muc::as_robot(join)
+            } else {
+                join
+            }
+        })
         .await?;
     Ok((
         Connection {
@@ -877,7 +884,7 @@ pub async fn probe(config: &ClientConfig, connector: &dyn Connector) -> Result<(
     let resource = format!("grupprum-probe-{:08x}", rand::random::<u32>());
     let login = transport::negotiate(
         &mut transport,
-        &config.domain,
+        config.login_domain(),
         &config.credentials,
         &resource,
         step,

@@ -30,3 +30,6 @@ pub const JINGLE: &str = "urn:xmpp:jingle:1";
 pub const FOCUS: &str = "http://jitsi.org/protocol/focus";
 /// Jitsi: `json-message` payloads.
 pub const JITMEET: &str = "http://jitsi.org/jitmeet";
+/// Jitsi's user information in presence; `robot='true'` marks a recorder, a
+/// gateway or the panel's account, which the focus never makes owner.
+pub const USERINFO: &str = "http://jitsi.org/jitmeet/userinfo";

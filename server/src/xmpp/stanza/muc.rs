@@ -184,6 +184,12 @@ pub fn join(occupant: &str, display_name: Option<&str>) -> Element {
     }
 }
 
+/// Marks a join presence as a robot's (`<userinfo robot='true'/>`): the focus
+/// then never counts the occupant as the room's owner, nor makes it one.
+pub fn as_robot(presence: Element) -> Element {
+    presence.child(Element::new("userinfo", ns::USERINFO).attr("robot", "true"))
+}
+
 /// Unavailable presence to `occupant`, with an optional `<status/>` text.
 pub fn leave(occupant: &str, status: Option<&str>) -> Element {
     let presence = Element::new("presence", ns::CLIENT)
@@ -214,6 +220,17 @@ pub fn set_affiliation(id: &str, room: &str, bare_jid: &str, affiliation: Affili
 mod tests {
     use super::*;
     use crate::xmpp::stanza::tests::fixture;
+
+    #[test]
+    fn a_robot_says_so_in_its_join() {
+        let join = as_robot(join("demo@conference.meet.test/abcd1234", Some("Panel")));
+        assert_eq!(
+            join.to_xml(),
+            "<presence xmlns=\"jabber:client\" to=\"demo@conference.meet.test/abcd1234\">\
+             <x xmlns=\"http://jabber.org/protocol/muc\"/><nick xmlns=\"http://jabber.org/protocol/nick\">Panel</nick>\
+             <userinfo xmlns=\"http://jitsi.org/jitmeet/userinfo\" robot=\"true\"/></presence>"
+        );
+    }
 
     #[test]
     fn reads_recorded_presences() {
