@@ -953,6 +953,17 @@ fn account_config(meeting: &TestMeeting) -> ClientConfig {
     ])
 }
 
+/// The panel, logged in with its account, in `meeting`.
+fn account_panel(meeting: &TestMeeting) -> SessionHandle {
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    session::spawn(
+        Arc::new(account_config(meeting)),
+        meeting_ref(meeting),
+        connector,
+    )
+    .unwrap()
+}
+
 fn config_from(pairs: &[(&str, String)]) -> ClientConfig {
     let mut config = ClientConfig::from_vars(|name| {
         pairs
@@ -975,13 +986,7 @@ async fn a_panel_account_on_the_hidden_domain_is_owner_at_once_and_a_robot() {
     let mut meeting = TestMeeting::start("livehidden", 0).await;
     meeting.join_people(&[("Host Hedvig", false)]).await;
     meeting.join_people(&[("Guest Gustav", false)]).await;
-    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
-    let panel = session::spawn(
-        Arc::new(account_config(&meeting)),
-        meeting_ref(&meeting),
-        connector,
-    )
-    .unwrap();
+    let panel = account_panel(&meeting);
     // Owner from its very first presence in the room: no grant, no wait.
     let joined = until(&panel, |v| v.me.is_some()).await;
     assert!(joined.me.as_ref().unwrap().is_moderator, "{:?}", joined.me);
@@ -1017,13 +1022,7 @@ async fn a_panel_account_on_the_hidden_domain_is_owner_at_once_and_a_robot() {
 async fn a_panel_account_stays_moderator_across_a_prosody_restart() {
     let mut meeting = TestMeeting::start("livehiddenrestart", 0).await;
     meeting.join_people(&[("Anna", false)]).await;
-    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
-    let panel = session::spawn(
-        Arc::new(account_config(&meeting)),
-        meeting_ref(&meeting),
-        connector,
-    )
-    .unwrap();
+    let panel = account_panel(&meeting);
     until(&panel, |v| v.me.as_ref().is_some_and(|m| m.is_moderator)).await;
     meeting
         .m_mut()
