@@ -70,9 +70,10 @@ impl SignedIn {
             return Err(AuthRefusal::OtherRoom);
         }
         match (&self.tenant, &meeting.tenant) {
-            (None, _) | (Some(_), None) => Ok(()),
+            (None, _) => Ok(()),
             (Some(allowed), Some(tenant)) if allowed.eq_ignore_ascii_case(tenant) => Ok(()),
-            (Some(_), Some(_)) => Err(AuthRefusal::OtherRoom),
+            // A token for one tenant opens no meeting outside it.
+            (Some(_), _) => Err(AuthRefusal::OtherRoom),
         }
     }
 }
@@ -218,6 +219,11 @@ mod tests {
         assert_eq!(
             anywhere.may_open(&meeting("x", Some("other"))),
             Err(AuthRefusal::OtherRoom)
+        );
+        assert_eq!(
+            anywhere.may_open(&meeting("x", None)),
+            Err(AuthRefusal::OtherRoom),
+            "a tenant's token does not open the deployment's own meetings"
         );
     }
 

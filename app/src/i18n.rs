@@ -152,6 +152,7 @@ impl Lang {
             Refusal::NoSuchParticipant(_) => t.refused_no_participant.to_owned(),
             Refusal::RoomOccupied(room) => t.refused_room_occupied.replace("{room}", room),
             Refusal::RenameUnsupported => t.refused_rename.to_owned(),
+            Refusal::Queued { max } => t.queued.replace("{max}", &max.to_string()),
             Refusal::BadName { problem, .. } => match problem {
                 NameProblem::Empty => t.name_empty.to_owned(),
                 NameProblem::TooLong { max } => t.name_too_long.replace("{n}", &max.to_string()),
@@ -374,6 +375,7 @@ pub struct Texts {
     pub nothing_rooms: &'static str,
     pub nothing_assign: &'static str,
     pub nothing_count: &'static str,
+    pub queued: &'static str,
 }
 
 const SV: Texts = Texts {
@@ -509,6 +511,7 @@ const SV: Texts = Texts {
     nothing_rooms: "Det finns inga grupprum.",
     nothing_assign: "Ingen i huvudrummet att fördela.",
     nothing_count: "Skapa 1 till {max} rum åt gången.",
+    queued: "Så mycket väntar redan på att skickas (högst {max}) att det här skulle dröja för länge. Vänta lite.",
 };
 
 const EN: Texts = Texts {
@@ -644,6 +647,7 @@ const EN: Texts = Texts {
     nothing_rooms: "There are no breakout rooms.",
     nothing_assign: "Nobody in the main room to assign.",
     nothing_count: "Create 1 to {max} rooms at a time.",
+    queued: "So much is already waiting to be sent (at most {max}) that this would wait too long. Wait a little.",
 };
 
 #[cfg(test)]

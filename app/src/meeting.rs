@@ -379,6 +379,10 @@ pub enum Refusal {
     RoomOccupied(String),
     RenameUnsupported,
     Nothing(Nothing),
+    /// So many items wait to be sent that this command would wait too long.
+    Queued {
+        max: usize,
+    },
 }
 
 /// What is wrong with a room name.

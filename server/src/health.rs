@@ -42,6 +42,7 @@ pub struct Health {
     readiness: Option<Arc<dyn Readiness>>,
     metrics: Option<PrometheusHandle>,
     last: Arc<Mutex<Option<Probed>>>,
+    probing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Health {
@@ -50,6 +51,7 @@ impl Health {
             readiness,
             metrics,
             last: Arc::default(),
+            probing: Arc::default(),
         }
     }
 
@@ -84,6 +86,8 @@ async fn ready(State(health): State<Health>) -> Response {
         )
             .into_response();
     };
+    // One probe at a time: whoever waits here finds the answer it brought.
+    let _probing = health.probing.lock().await;
     let cached = health
         .last
         .lock()

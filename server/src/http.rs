@@ -13,6 +13,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::auth::{self, Auth};
 use crate::health::Health;
@@ -111,9 +112,11 @@ pub fn router(site_parts: Site) -> Router {
 
 /// Largest request body: board forms and commands are a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How long a request body may take to arrive.
+pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What every route gets: the web-security guard, a body limit (413 beyond
-/// it), and a panic in a handler becomes a 500 and a log line, never a dropped
+/// it) and deadline, and a panic in a handler becomes a 500 and a log line, never a dropped
 /// connection.
 pub fn harden(router: Router, policy: Policy) -> Router {
     router
@@ -122,6 +125,7 @@ pub fn harden(router: Router, policy: Policy) -> Router {
             web_security::guard,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(BODY_DEADLINE))
         .layer(CatchPanicLayer::custom(panicked))
 }
 

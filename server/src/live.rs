@@ -64,7 +64,7 @@ pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -
     let who = match &user {
         Some(user) => Moderator::from(user),
         None => match app::identity::moderator_in(&parts.headers) {
-            Some(who) if parts.extensions.get::<AuthMode>() != Some(&AuthMode::Jwt) => who,
+            Some(who) if parts.extensions.get::<AuthMode>() == Some(&AuthMode::Open) => who,
             _ => return (StatusCode::UNAUTHORIZED, "open the board first").into_response(),
         },
     };
@@ -115,9 +115,22 @@ async fn follow(
             }
         }
     };
+    // The connection ends with the sign-in (when the user's token does).
+    let signed_out = async {
+        match user.as_ref().map(|u| u.expires) {
+            Some(expires) => {
+                let left = expires.saturating_sub(crate::auth::now());
+                tokio::time::sleep(Duration::from_secs(left)).await;
+            }
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         () = incoming => {}
         () = forward(views, &mut sink, PING_EVERY) => {}
+        () = signed_out => {
+            let _ = sink.send(error_frame(app::auth::AuthRefusal::Expired.code())).await;
+        }
     }
     let _ = sink.close().await;
 }

@@ -1,7 +1,7 @@
 //! How often one user, and one address, may open meetings and send commands
 //! (GCRA buckets from the `governor` library). Opening is the start page's
-//! form, the board's live connection and its Join button; commands are the
-//! board's forms and scripts. A request over its limit gets `429` with
+//! form and the board's live connection; commands are the board's forms
+//! (its Join button among them) and scripts. A request over its limit gets `429` with
 //! `Retry-After` and reaches no meeting. The global cap on sessions stays
 //! where it is ([`crate::jitsi::service::Limits`]).
 
@@ -140,6 +140,9 @@ fn user_key(request: &Request, address: IpAddr) -> String {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|c| c.trim().strip_prefix("grupprum_id="))
+        // Only ids the panel could have made: a client minting its own gets
+        // the address's bucket.
+        .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
         .map_or_else(|| address.to_string(), |id| format!("browser:{id}"))
 }
 

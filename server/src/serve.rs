@@ -1,6 +1,7 @@
 //! The listening loop: HTTP/1.1 with a deadline for every request's headers (so
 //! a client that trickles them, or opens a connection and says nothing, is cut
-//! off) and a cap on open connections (the next one waits for a free place).
+//! off) and a cap on open connections, WebSockets included (the next one waits
+//! for a free place).
 //! A stop signal ends the loop, asks open connections to finish, and gives them
 //! a few seconds.
 
@@ -13,8 +14,12 @@ use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tower::Service;
 
 /// How the server treats its connections.
@@ -76,12 +81,17 @@ pub async fn serve(
         };
         let mut stopping = stopping.clone();
         tokio::spawn(async move {
-            let _place = place;
             let mut builder = http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_read);
             let service = TowerToHyperService::new(service);
+            // The socket holds its place, also once it is upgraded to a
+            // WebSocket (the connection future ends at the upgrade).
+            let socket = Held {
+                io: socket,
+                _place: place,
+            };
             let connection = builder
                 .serve_connection(TokioIo::new(socket), service)
                 .with_upgrades();
@@ -107,6 +117,41 @@ pub async fn serve(
             "connections still open after {} s: closing them",
             limits.drain.as_secs()
         );
+    }
+}
+
+/// A socket with its place among the open connections: the place is free
+/// again only when the socket is closed, whatever it was upgraded to.
+struct Held {
+    io: TcpStream,
+    _place: OwnedSemaphorePermit,
+}
+
+impl AsyncRead for Held {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Held {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }
 

@@ -19,12 +19,18 @@ fn app() -> Router {
         Router::new()
             .route("/", get(|| async { "hello" }))
             .route("/boom", get(boom))
+            .route("/ws", get(hold_socket))
             .route(
                 "/echo",
                 post(|body: String| async move { body.len().to_string() }),
             ),
         Policy::default(),
     )
+}
+
+/// A WebSocket that stays open until the client closes it.
+async fn hold_socket(upgrade: axum::extract::ws::WebSocketUpgrade) -> axum::response::Response {
+    upgrade.on_upgrade(|mut socket| async move { while socket.recv().await.is_some() {} })
 }
 
 async fn boom() -> &'static str {
@@ -161,4 +167,30 @@ async fn bodies_over_the_limit_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_open_websocket_holds_its_place_among_the_connections() {
+    let (addr, _stop) = start(Limits {
+        header_read: Duration::from_secs(2),
+        max_connections: 1,
+        drain: Duration::from_secs(1),
+    })
+    .await;
+    let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
+    // The only place is the socket's: a page waits.
+    let waiting = tokio::spawn(fetch(addr));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !waiting.is_finished(),
+        "answered while the socket held the place"
+    );
+    drop(socket);
+    let answer = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("answered once the socket closed")
+        .unwrap();
+    assert_eq!(answer, "HTTP/1.1 200 OK");
 }

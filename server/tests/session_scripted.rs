@@ -618,3 +618,40 @@ async fn a_meeting_nobody_started_is_not_created() {
         assert!(sent.get_child("conference", ns::FOCUS).is_none(), "{sent}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_try_before_the_first_join_checks_that_the_meeting_exists() {
+    // The first try fails before the panel is ever in: the second still asks.
+    let mut h = harness(1);
+    let mut peer = h.peers.recv().await.unwrap();
+    let next = peer.welcome_to_login().await;
+    assert_eq!(next.get_attr("to"), Some(ROOM), "{next}");
+    assert!(next.get_child("query", ns::DISCO_INFO).is_some(), "{next}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn commands_beyond_the_queue_are_refused_not_kept() {
+    let mut h = harness(0);
+    let _peer = online(&mut h).await;
+    let many = || Command::CreateRooms {
+        count: 100,
+        names: vec![],
+        language: app::meeting::Language::English,
+    };
+    let max = server::jitsi::session::MAX_QUEUED;
+    for _ in 0..max / 100 {
+        h.panel.command(many()).await.unwrap();
+    }
+    assert_eq!(
+        h.panel.command(many()).await,
+        Err(app::meeting::Refusal::Queued { max })
+    );
+    let pending = h
+        .panel
+        .view()
+        .outcomes
+        .iter()
+        .filter(|o| o.state == OutcomeState::Pending)
+        .count();
+    assert!(pending <= max, "{pending} kept");
+}

@@ -151,7 +151,16 @@ impl Verifier {
             name: app::identity::check_name(&name)
                 .ok()
                 .flatten()
-                .unwrap_or_else(|| name.chars().filter(|c| !c.is_control()).take(64).collect()),
+                .unwrap_or_else(|| {
+                    name.chars()
+                        .filter(|c| {
+                            !c.is_control()
+                                && !app::meeting::is_bidi_control(*c)
+                                && !app::meeting::is_noncharacter(*c)
+                        })
+                        .take(app::identity::MAX_NAME_CHARS)
+                        .collect()
+                }),
             may_command,
             rooms,
             tenant,

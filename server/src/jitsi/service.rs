@@ -183,12 +183,14 @@ impl Sessions {
         if let Some(name) = &who.display_name {
             config.display_name.clone_from(name);
         }
-        if who.token.is_some() {
+        // A user with a token of their own (and any open panel's visitor) joins
+        // as themselves; the operator's token and account serve only signed-in
+        // users who bring none.
+        if who.token.is_some() || !who.signed_in {
             config.token.clone_from(&who.token);
-        } else if !who.signed_in {
-            // The operator's token and account are for signed-in users only.
-            config.token = None;
             config.credentials = crate::xmpp::sasl::Credentials::Anonymous;
+            config.account_domain = None;
+            config.robot = false;
         }
         let handle = session::spawn(Arc::new(config), meeting.clone(), self.connector.clone())
             .map_err(|e| ServiceError::BadMeeting(e.to_string()))?;

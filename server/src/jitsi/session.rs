@@ -37,6 +37,8 @@ use crate::xmpp::{jid, ns};
 
 /// Commands waiting for the actor.
 const REQUEST_QUEUE: usize = 64;
+/// Most messages waiting to be sent (at three a second, some eleven minutes).
+pub const MAX_QUEUED: usize = 2000;
 
 /// Talks to a running session.
 #[derive(Clone)]
@@ -189,14 +191,18 @@ impl Actor {
     async fn run(mut self) {
         let mut attempt = 0u32;
         let mut resync = false;
+        // Until the panel has been in the meeting once, every attempt checks
+        // first that the meeting exists.
+        let mut ever_joined = false;
         loop {
-            let ended = match self.connect(!resync).await {
+            let ended = match self.connect(!ever_joined).await {
                 Ok(connection) => {
                     let (ended, joined) = self.serve(connection, resync).await;
                     // Only a join that worked resets the backoff: a login that
                     // works followed by a refused join must not retry at once.
                     if joined {
                         attempt = 0;
+                        ever_joined = true;
                     }
                     ended
                 }
@@ -417,6 +423,9 @@ impl Actor {
     /// Plans a command and queues its messages.
     fn accept(&mut self, command: &Command) -> Result<Receipt, Refusal> {
         let items = plan::plan(&self.model, command, self.config.timing.confirm)?;
+        if self.queue.len() + self.deferred.len() + items.len() > MAX_QUEUED {
+            return Err(Refusal::Queued { max: MAX_QUEUED });
+        }
         let interval = self.config.timing.command_interval;
         let mut receipt = Vec::with_capacity(items.len());
         for Item {
