@@ -35,6 +35,13 @@ mod ssr {
         identity::moderator().map_err(|e| ServerFnError::new(e.code()))
     }
 
+    /// An error in words, in the page's language: what the board's scripts show
+    /// as it comes.
+    pub fn worded(error: ServerFnError) -> ServerFnError {
+        let code = crate::board::clean_error(&error.to_string());
+        ServerFnError::new(crate::shell::request_lang().error_text(&code))
+    }
+
     fn refused(refusal: AuthRefusal) -> ServerFnError {
         ServerFnError::new(refusal.code())
     }
@@ -276,7 +283,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 /// A command, from the board's scripts.
 #[server(prefix = "/api", endpoint = "command", input = Json)]
 pub async fn run_command(meeting: MeetingRef, command: Command) -> Result<Receipt, ServerFnError> {
-    ssr::execute(meeting, command).await
+    ssr::execute(meeting, command).await.map_err(ssr::worded)
 }
 
 /// A command from a plain form: every action of the board works without

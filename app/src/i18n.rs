@@ -82,23 +82,23 @@ impl Lang {
             LinkReason::TokenSignature => t.token_signature.to_owned(),
             LinkReason::TokenIssuer => t.token_issuer.to_owned(),
             LinkReason::TokenRoom => t.token_room.to_owned(),
-            LinkReason::LoginRefused { detail } => with(t.login_refused, detail),
+            LinkReason::LoginRefused(detail) => with(t.login_refused, detail),
             LinkReason::Password => t.password.to_owned(),
             LinkReason::MembersOnly => t.members_only.to_owned(),
             LinkReason::Banned => t.banned.to_owned(),
             LinkReason::MeetingEnded => t.meeting_ended.to_owned(),
             LinkReason::Removed => t.removed.to_owned(),
-            LinkReason::JoinRefused { condition } => with(t.join_refused, condition),
+            LinkReason::JoinRefused(condition) => with(t.join_refused, condition),
             LinkReason::NotLetIn => t.not_let_in.to_owned(),
-            LinkReason::TooLarge { bytes } => t.too_large.replace("{n}", &bytes.to_string()),
-            LinkReason::Unsupported { detail } => with(t.unsupported, detail),
-            LinkReason::Network { detail } => with(t.network, detail),
+            LinkReason::TooLarge(bytes) => t.too_large.replace("{n}", &bytes.to_string()),
+            LinkReason::Unsupported(detail) => with(t.unsupported, detail),
+            LinkReason::Network(detail) => with(t.network, detail),
         }
     }
 
     /// Why a sign-in or a signed-in user's action was refused, in words.
     pub fn auth_refusal(self, refusal: AuthRefusal) -> &'static str {
-        let t = self.t();
+        let t = self.page();
         match refusal {
             AuthRefusal::SignInNeeded => t.auth_needed,
             AuthRefusal::Malformed => t.auth_malformed,
@@ -118,7 +118,7 @@ impl Lang {
     /// A problem code from the server (`?problem=`, or an error's text) in
     /// words; `None` for a code it does not know.
     pub fn problem(self, code: &str) -> Option<&'static str> {
-        let t = self.t();
+        let t = self.page();
         match code {
             "meeting" => Some(t.bad_meeting),
             "name" => Some(t.bad_name),
@@ -126,7 +126,7 @@ impl Lang {
             "server" => Some(t.start_failed),
             "rate" => Some(t.rate),
             "busy" => Some(t.busy),
-            "incomplete" => Some(t.incomplete),
+            "incomplete" => Some(self.t().incomplete),
             crate::api::NO_SERVICE => Some(t.no_service),
             _ => AuthRefusal::from_code(code).map(|r| self.auth_refusal(r)),
         }
@@ -144,7 +144,7 @@ impl Lang {
 
     /// Why a command was refused, in words.
     pub fn refusal(self, refusal: &Refusal) -> String {
-        let t = self.t();
+        let t = self.page();
         match refusal {
             Refusal::NotModerator => t.refused_not_moderator.to_owned(),
             Refusal::NotConnected => t.refused_not_connected.to_owned(),
@@ -171,16 +171,6 @@ impl Lang {
         }
     }
 
-    /// "1 person", "2 people"; "1 person", "2 personer".
-    pub fn people(self, n: usize) -> String {
-        let t = self.t();
-        if n == 1 {
-            t.person_one.to_owned()
-        } else {
-            t.person_many.replace("{n}", &n.to_string())
-        }
-    }
-
     fn room_name(self, room: &RoomName) -> String {
         match room {
             RoomName::Main => self.t().main_room.to_owned(),
@@ -192,15 +182,13 @@ impl Lang {
     pub fn outcome(self, kind: &OutcomeKind) -> String {
         let t = self.t();
         match kind {
-            OutcomeKind::Create { name } => t.outcome_create.replace("{name}", name),
-            OutcomeKind::Rename { room, name } => t
+            OutcomeKind::Create(name) => t.outcome_create.replace("{name}", name),
+            OutcomeKind::Rename(room, name) => t
                 .outcome_rename
                 .replace("{room}", &self.room_name(room))
                 .replace("{name}", name),
-            OutcomeKind::Remove { room } => {
-                t.outcome_remove.replace("{room}", &self.room_name(room))
-            }
-            OutcomeKind::Move { who, to } => t
+            OutcomeKind::Remove(room) => t.outcome_remove.replace("{room}", &self.room_name(room)),
+            OutcomeKind::Move(who, to) => t
                 .outcome_move
                 .replace("{who}", who)
                 .replace("{room}", &self.room_name(to)),
@@ -211,24 +199,26 @@ impl Lang {
     pub fn fail_reason(self, reason: &FailReason) -> String {
         let t = self.t();
         match reason {
-            FailReason::NotConfirmed { seconds } => {
+            FailReason::NotConfirmed(seconds) => {
                 t.fail_not_confirmed.replace("{n}", &seconds.to_string())
             }
-            FailReason::Refused { condition } => format!("{} ({condition})", t.fail_refused),
+            FailReason::Refused(condition) => format!("{} ({condition})", t.fail_refused),
             FailReason::LinkLost => t.fail_link_lost.to_owned(),
             FailReason::NotModerator => t.fail_not_moderator.to_owned(),
             FailReason::Left => t.fail_left.to_owned(),
-            FailReason::StillOccupied { people } => {
-                // English: "1 person is", "2 people are"; Swedish "är" either way.
-                let who = self.people(*people);
-                let verb = match (self, *people) {
-                    (Self::En, 1) => "is",
-                    (Self::En, _) => "are",
-                    (Self::Sv, _) => t.is_one,
-                };
-                t.fail_still_occupied
-                    .replace("{people}", &format!("{who} {verb}"))
+            // The count agrees with its number: "1 person is", "2 people are".
+            FailReason::StillOccupied(1) => t.fail_still_occupied_one.to_owned(),
+            FailReason::StillOccupied(n) => {
+                t.fail_still_occupied_many.replace("{n}", &n.to_string())
             }
+        }
+    }
+
+    /// The words of the server-rendered pages in this language.
+    pub fn page(self) -> &'static PageTexts {
+        match self {
+            Self::Sv => &SV_PAGE,
+            Self::En => &EN_PAGE,
         }
     }
 
@@ -243,18 +233,6 @@ impl Lang {
 
 /// Every fixed text of the panel.
 pub struct Texts {
-    pub tagline: &'static str,
-    pub meeting_label: &'static str,
-    pub meeting_hint: &'static str,
-    pub open: &'static str,
-    pub bad_meeting: &'static str,
-    pub name_label: &'static str,
-    pub name_hint: &'static str,
-    pub token_label: &'static str,
-    pub token_hint: &'static str,
-    pub bad_name: &'static str,
-    pub bad_token: &'static str,
-    pub start_failed: &'static str,
     pub switch_language: &'static str,
     pub main_room: &'static str,
     pub nobody: &'static str,
@@ -292,7 +270,6 @@ pub struct Texts {
     pub closed: &'static str,
     pub server_lost: &'static str,
     pub not_moderator: &'static str,
-    pub no_service: &'static str,
     pub moved: &'static str,
     pub did_not_move: &'static str,
     pub recent: &'static str,
@@ -326,26 +303,6 @@ pub struct Texts {
     pub too_large: &'static str,
     pub unsupported: &'static str,
     pub network: &'static str,
-    pub auth_needed: &'static str,
-    pub auth_malformed: &'static str,
-    pub auth_expired: &'static str,
-    pub auth_not_yet_valid: &'static str,
-    pub auth_signature: &'static str,
-    pub auth_issuer: &'static str,
-    pub auth_audience: &'static str,
-    pub auth_no_room: &'static str,
-    pub auth_other_room: &'static str,
-    pub auth_not_moderator: &'static str,
-    pub auth_not_allowed: &'static str,
-    pub auth_provider: &'static str,
-    pub open_notice: &'static str,
-    pub signed_in_as: &'static str,
-    pub sign_out: &'static str,
-    pub sign_in_token_label: &'static str,
-    pub sign_in_token_hint: &'static str,
-    pub sign_in_first: &'static str,
-    pub go_sign_in: &'static str,
-    pub rate: &'static str,
     pub outcome_create: &'static str,
     pub outcome_rename: &'static str,
     pub outcome_remove: &'static str,
@@ -355,42 +312,11 @@ pub struct Texts {
     pub fail_link_lost: &'static str,
     pub fail_not_moderator: &'static str,
     pub fail_left: &'static str,
-    pub fail_still_occupied: &'static str,
-    pub person_one: &'static str,
-    pub person_many: &'static str,
-    pub is_one: &'static str,
-    pub busy: &'static str,
-    pub refused_not_moderator: &'static str,
-    pub refused_not_connected: &'static str,
-    pub refused_no_room: &'static str,
-    pub refused_no_participant: &'static str,
-    pub refused_room_occupied: &'static str,
-    pub refused_rename: &'static str,
-    pub name_empty: &'static str,
-    pub name_too_long: &'static str,
-    pub name_control: &'static str,
-    pub name_direction: &'static str,
-    pub name_noncharacter: &'static str,
-    pub nothing_participants: &'static str,
-    pub nothing_rooms: &'static str,
-    pub nothing_assign: &'static str,
-    pub nothing_count: &'static str,
-    pub queued: &'static str,
+    pub fail_still_occupied_one: &'static str,
+    pub fail_still_occupied_many: &'static str,
 }
 
 const SV: Texts = Texts {
-    tagline: "Moderatorpanel för grupprum i Jitsi Meet",
-    meeting_label: "Mötets namn eller adress",
-    meeting_hint: "Till exempel Veckomote eller https://meet.example.se/Veckomote",
-    open: "Öppna",
-    bad_meeting: "Skriv mötets namn eller hela adressen.",
-    name_label: "Panelens namn i mötet",
-    name_hint: "En moderator i Jitsi gör det här namnet till moderator. Tomt: panelens standardnamn.",
-    token_label: "Jitsi-token (valfritt)",
-    token_hint: "Bara för installationer som kräver token. Sparas tills webbläsaren stängs och visas aldrig.",
-    bad_name: "Namnet får ha högst 64 tecken och inga styrtecken.",
-    bad_token: "Det här är ingen Jitsi-token (JWT: tre delar med punkter emellan).",
-    start_failed: "Det gick inte att öppna mötet. Försök igen.",
     switch_language: "In English",
     main_room: "Huvudrum",
     nobody: "Ingen här",
@@ -428,7 +354,6 @@ const SV: Texts = Texts {
     closed: "Panelen har lämnat mötet.",
     server_lost: "Förbindelsen med Grupprum bröts. Återansluter…",
     not_moderator: "Panelen är inte moderator. I Jitsi öppnar en moderator deltagarlistan och gör {name} till moderator.",
-    no_service: "Grupprum är inte anslutet till någon Jitsi-installation.",
     moved: "{name} flyttades till {room}",
     did_not_move: "{name} flyttade inte",
     recent: "Senaste händelser",
@@ -462,26 +387,6 @@ const SV: Texts = Texts {
     too_large: "Servern skickade ett meddelande som är större än panelen tar emot ({n} byte).",
     unsupported: "Installationen saknar det panelen behöver",
     network: "Förbindelsen med mötet bröts",
-    auth_needed: "Logga in först.",
-    auth_malformed: "Det här är ingen giltig Jitsi-token.",
-    auth_expired: "Token har gått ut. Hämta en ny och logga in igen.",
-    auth_not_yet_valid: "Token gäller inte än.",
-    auth_signature: "Token har fel signatur: den är inte utfärdad för den här installationen.",
-    auth_issuer: "Token är utfärdad av någon som panelen inte litar på.",
-    auth_audience: "Token är inte avsedd för den här installationen.",
-    auth_no_room: "Token saknar mötesnamn (room).",
-    auth_other_room: "Din token gäller ett annat möte.",
-    auth_not_moderator: "Din token gör dig inte till moderator: tavlan är skrivskyddad.",
-    auth_not_allowed: "Ditt konto får inte använda panelen.",
-    auth_provider: "Inloggningen kunde inte slutföras. Försök igen.",
-    open_notice: "Öppen panel: alla som når den här adressen kan använda den.",
-    signed_in_as: "Inloggad som {name}",
-    sign_out: "Logga ut",
-    sign_in_token_label: "Jitsi-token",
-    sign_in_token_hint: "Din token (JWT) loggar in dig; ditt namn kommer från den. Den visas aldrig.",
-    sign_in_first: "Logga in för att öppna tavlan.",
-    go_sign_in: "Till inloggningen",
-    rate: "För många förfrågningar på kort tid: vänta en stund och försök igen.",
     outcome_create: "Skapa {name}",
     outcome_rename: "Byt namn på {room} till {name}",
     outcome_remove: "Ta bort {room}",
@@ -491,42 +396,11 @@ const SV: Texts = Texts {
     fail_link_lost: "förbindelsen med mötet bröts",
     fail_not_moderator: "panelen är inte längre moderator",
     fail_left: "deltagaren lämnade mötet",
-    fail_still_occupied: "{people} kvar i rummet, så det behölls",
-    person_one: "1 person",
-    person_many: "{n} personer",
-    is_one: "är",
-    busy: "Panelen modererar så många möten den får just nu. Försök igen om en stund.",
-    refused_not_moderator: "Panelen är inte moderator i mötet.",
-    refused_not_connected: "Panelen är inte ansluten till mötet.",
-    refused_no_room: "Rummet finns inte (längre) i mötet.",
-    refused_no_participant: "Deltagaren finns inte (längre) i mötet.",
-    refused_room_occupied: "Det finns folk i {room}: stäng rummet i stället.",
-    refused_rename: "Den här installationen kan inte byta namn på rum.",
-    name_empty: "Namnet är tomt.",
-    name_too_long: "Namnet får ha högst {n} tecken.",
-    name_control: "Namnet innehåller styrtecken.",
-    name_direction: "Namnet innehåller tecken som vänder textriktningen.",
-    name_noncharacter: "Namnet innehåller Unicode-icketecken.",
-    nothing_participants: "Ingen är vald.",
-    nothing_rooms: "Det finns inga grupprum.",
-    nothing_assign: "Ingen i huvudrummet att fördela.",
-    nothing_count: "Skapa 1 till {max} rum åt gången.",
-    queued: "Så mycket väntar redan på att skickas (högst {max}) att det här skulle dröja för länge. Vänta lite.",
+    fail_still_occupied_one: "1 person är kvar i rummet, så det behölls",
+    fail_still_occupied_many: "{n} personer är kvar i rummet, så det behölls",
 };
 
 const EN: Texts = Texts {
-    tagline: "Moderator panel for Jitsi Meet breakout rooms",
-    meeting_label: "Meeting name or address",
-    meeting_hint: "For example WeeklyMeeting or https://meet.example.com/WeeklyMeeting",
-    open: "Open",
-    bad_meeting: "Type the meeting's name or its whole address.",
-    name_label: "The panel's name in the meeting",
-    name_hint: "A moderator in Jitsi grants moderator to this name. Empty: the panel's default name.",
-    token_label: "Jitsi token (optional)",
-    token_hint: "Only for deployments that require a token. Kept until the browser closes, never shown.",
-    bad_name: "The name may have at most 64 characters and no control characters.",
-    bad_token: "This is not a Jitsi token (a JWT: three parts with dots between them).",
-    start_failed: "The meeting could not be opened. Try again.",
     switch_language: "På svenska",
     main_room: "Main room",
     nobody: "Nobody here",
@@ -564,7 +438,6 @@ const EN: Texts = Texts {
     closed: "The panel has left the meeting.",
     server_lost: "The connection to Grupprum was lost. Reconnecting…",
     not_moderator: "The panel is not a moderator. In Jitsi, a moderator opens the participants list and grants moderator to {name}.",
-    no_service: "Grupprum is not connected to a Jitsi deployment.",
     moved: "{name} moved to {room}",
     did_not_move: "{name} did not move",
     recent: "Recent events",
@@ -598,6 +471,142 @@ const EN: Texts = Texts {
     too_large: "The server sent a message larger than the panel accepts ({n} bytes).",
     unsupported: "The deployment lacks what the panel needs",
     network: "The link to the meeting failed",
+    outcome_create: "Create {name}",
+    outcome_rename: "Rename {room} to {name}",
+    outcome_remove: "Remove {room}",
+    outcome_move: "Move {who} to {room}",
+    fail_not_confirmed: "the meeting did not confirm it within {n} s",
+    fail_refused: "the meeting refused it",
+    fail_link_lost: "the link to the meeting was lost",
+    fail_not_moderator: "the panel is no longer a moderator",
+    fail_left: "the participant left the meeting",
+    fail_still_occupied_one: "1 person is still in the room, so it was kept",
+    fail_still_occupied_many: "{n} people are still in the room, so it was kept",
+};
+
+/// The texts of the pages rendered on the server only (the start page, and
+/// refusals the server words): kept apart from [`Texts`], so that the board's
+/// WebAssembly does not carry them.
+pub struct PageTexts {
+    pub tagline: &'static str,
+    pub meeting_label: &'static str,
+    pub meeting_hint: &'static str,
+    pub open: &'static str,
+    pub bad_meeting: &'static str,
+    pub name_label: &'static str,
+    pub name_hint: &'static str,
+    pub token_label: &'static str,
+    pub token_hint: &'static str,
+    pub bad_name: &'static str,
+    pub bad_token: &'static str,
+    pub start_failed: &'static str,
+    pub no_service: &'static str,
+    pub auth_needed: &'static str,
+    pub auth_malformed: &'static str,
+    pub auth_expired: &'static str,
+    pub auth_not_yet_valid: &'static str,
+    pub auth_signature: &'static str,
+    pub auth_issuer: &'static str,
+    pub auth_audience: &'static str,
+    pub auth_no_room: &'static str,
+    pub auth_other_room: &'static str,
+    pub auth_not_moderator: &'static str,
+    pub auth_not_allowed: &'static str,
+    pub auth_provider: &'static str,
+    pub open_notice: &'static str,
+    pub signed_in_as: &'static str,
+    pub sign_out: &'static str,
+    pub sign_in_token_label: &'static str,
+    pub sign_in_token_hint: &'static str,
+    pub sign_in_first: &'static str,
+    pub go_sign_in: &'static str,
+    pub rate: &'static str,
+    pub busy: &'static str,
+    pub refused_not_moderator: &'static str,
+    pub refused_not_connected: &'static str,
+    pub refused_no_room: &'static str,
+    pub refused_no_participant: &'static str,
+    pub refused_room_occupied: &'static str,
+    pub refused_rename: &'static str,
+    pub name_empty: &'static str,
+    pub name_too_long: &'static str,
+    pub name_control: &'static str,
+    pub name_direction: &'static str,
+    pub name_noncharacter: &'static str,
+    pub nothing_participants: &'static str,
+    pub nothing_rooms: &'static str,
+    pub nothing_assign: &'static str,
+    pub nothing_count: &'static str,
+    pub queued: &'static str,
+}
+
+const SV_PAGE: PageTexts = PageTexts {
+    tagline: "Moderatorpanel för grupprum i Jitsi Meet",
+    meeting_label: "Mötets namn eller adress",
+    meeting_hint: "Till exempel Veckomote eller https://meet.example.se/Veckomote",
+    open: "Öppna",
+    bad_meeting: "Skriv mötets namn eller hela adressen.",
+    name_label: "Panelens namn i mötet",
+    name_hint: "En moderator i Jitsi gör det här namnet till moderator. Tomt: panelens standardnamn.",
+    token_label: "Jitsi-token (valfritt)",
+    token_hint: "Bara för installationer som kräver token. Sparas tills webbläsaren stängs och visas aldrig.",
+    bad_name: "Namnet får ha högst 64 tecken och inga styrtecken.",
+    bad_token: "Det här är ingen Jitsi-token (JWT: tre delar med punkter emellan).",
+    start_failed: "Det gick inte att öppna mötet. Försök igen.",
+    no_service: "Grupprum är inte anslutet till någon Jitsi-installation.",
+    auth_needed: "Logga in först.",
+    auth_malformed: "Det här är ingen giltig Jitsi-token.",
+    auth_expired: "Token har gått ut. Hämta en ny och logga in igen.",
+    auth_not_yet_valid: "Token gäller inte än.",
+    auth_signature: "Token har fel signatur: den är inte utfärdad för den här installationen.",
+    auth_issuer: "Token är utfärdad av någon som panelen inte litar på.",
+    auth_audience: "Token är inte avsedd för den här installationen.",
+    auth_no_room: "Token saknar mötesnamn (room).",
+    auth_other_room: "Din token gäller ett annat möte.",
+    auth_not_moderator: "Din token gör dig inte till moderator: tavlan är skrivskyddad.",
+    auth_not_allowed: "Ditt konto får inte använda panelen.",
+    auth_provider: "Inloggningen kunde inte slutföras. Försök igen.",
+    open_notice: "Öppen panel: alla som når den här adressen kan använda den.",
+    signed_in_as: "Inloggad som {name}",
+    sign_out: "Logga ut",
+    sign_in_token_label: "Jitsi-token",
+    sign_in_token_hint: "Din token (JWT) loggar in dig; ditt namn kommer från den. Den visas aldrig.",
+    sign_in_first: "Logga in för att öppna tavlan.",
+    go_sign_in: "Till inloggningen",
+    rate: "För många förfrågningar på kort tid: vänta en stund och försök igen.",
+    busy: "Panelen modererar så många möten den får just nu. Försök igen om en stund.",
+    refused_not_moderator: "Panelen är inte moderator i mötet.",
+    refused_not_connected: "Panelen är inte ansluten till mötet.",
+    refused_no_room: "Rummet finns inte (längre) i mötet.",
+    refused_no_participant: "Deltagaren finns inte (längre) i mötet.",
+    refused_room_occupied: "Det finns folk i {room}: stäng rummet i stället.",
+    refused_rename: "Den här installationen kan inte byta namn på rum.",
+    name_empty: "Namnet är tomt.",
+    name_too_long: "Namnet får ha högst {n} tecken.",
+    name_control: "Namnet innehåller styrtecken.",
+    name_direction: "Namnet innehåller tecken som vänder textriktningen.",
+    name_noncharacter: "Namnet innehåller Unicode-icketecken.",
+    nothing_participants: "Ingen är vald.",
+    nothing_rooms: "Det finns inga grupprum.",
+    nothing_assign: "Ingen i huvudrummet att fördela.",
+    nothing_count: "Skapa 1 till {max} rum åt gången.",
+    queued: "Så mycket väntar redan på att skickas (högst {max}) att det här skulle dröja för länge. Vänta lite.",
+};
+
+const EN_PAGE: PageTexts = PageTexts {
+    tagline: "Moderator panel for Jitsi Meet breakout rooms",
+    meeting_label: "Meeting name or address",
+    meeting_hint: "For example WeeklyMeeting or https://meet.example.com/WeeklyMeeting",
+    open: "Open",
+    bad_meeting: "Type the meeting's name or its whole address.",
+    name_label: "The panel's name in the meeting",
+    name_hint: "A moderator in Jitsi grants moderator to this name. Empty: the panel's default name.",
+    token_label: "Jitsi token (optional)",
+    token_hint: "Only for deployments that require a token. Kept until the browser closes, never shown.",
+    bad_name: "The name may have at most 64 characters and no control characters.",
+    bad_token: "This is not a Jitsi token (a JWT: three parts with dots between them).",
+    start_failed: "The meeting could not be opened. Try again.",
+    no_service: "Grupprum is not connected to a Jitsi deployment.",
     auth_needed: "Sign in first.",
     auth_malformed: "This is not a valid Jitsi token.",
     auth_expired: "The token has expired. Get a new one and sign in again.",
@@ -618,19 +627,6 @@ const EN: Texts = Texts {
     sign_in_first: "Sign in to open the board.",
     go_sign_in: "Go to sign-in",
     rate: "Too many requests in a short time: wait a moment and try again.",
-    outcome_create: "Create {name}",
-    outcome_rename: "Rename {room} to {name}",
-    outcome_remove: "Remove {room}",
-    outcome_move: "Move {who} to {room}",
-    fail_not_confirmed: "the meeting did not confirm it within {n} s",
-    fail_refused: "the meeting refused it",
-    fail_link_lost: "the link to the meeting was lost",
-    fail_not_moderator: "the panel is no longer a moderator",
-    fail_left: "the participant left the meeting",
-    fail_still_occupied: "{people} still in the room, so it was kept",
-    person_one: "1 person",
-    person_many: "{n} people",
-    is_one: "is",
     busy: "The panel is moderating as many meetings as it may right now. Try again in a while.",
     refused_not_moderator: "The panel is not a moderator in this meeting.",
     refused_not_connected: "The panel is not connected to the meeting.",
@@ -681,7 +677,10 @@ mod tests {
             Lang::Sv.problem("auth-expired"),
             Some("Token har gått ut. Hämta en ny och logga in igen.")
         );
-        assert_eq!(Lang::En.problem("meeting"), Some(Lang::En.t().bad_meeting));
+        assert_eq!(
+            Lang::En.problem("meeting"),
+            Some(Lang::En.page().bad_meeting)
+        );
         assert_eq!(Lang::En.problem("whatever"), None);
     }
 
@@ -699,24 +698,18 @@ mod tests {
             Lang::En.error_text(&long.code()),
             "The name may have at most 64 characters."
         );
-        assert_eq!(Lang::En.error_text("busy"), Lang::En.t().busy);
+        assert_eq!(Lang::En.error_text("busy"), Lang::En.page().busy);
         assert_eq!(Lang::En.error_text("odd text"), "odd text");
     }
 
     #[test]
     fn outcomes_are_worded_and_counts_agree_with_their_number() {
-        let to_room = OutcomeKind::Move {
-            who: "Erik".into(),
-            to: RoomName::Named("Grupprum 2".into()),
-        };
+        let to_room = OutcomeKind::Move("Erik".into(), RoomName::Named("Grupprum 2".into()));
         assert_eq!(Lang::Sv.outcome(&to_room), "Flytta Erik till Grupprum 2");
-        let back = OutcomeKind::Move {
-            who: "Erik".into(),
-            to: RoomName::Main,
-        };
+        let back = OutcomeKind::Move("Erik".into(), RoomName::Main);
         assert_eq!(Lang::En.outcome(&back), "Move Erik to Main room");
         assert_eq!(Lang::Sv.outcome(&back), "Flytta Erik till Huvudrum");
-        let kept = |n| FailReason::StillOccupied { people: n };
+        let kept = |n| FailReason::StillOccupied(n);
         assert_eq!(
             Lang::En.fail_reason(&kept(1)),
             "1 person is still in the room, so it was kept"
@@ -733,7 +726,6 @@ mod tests {
             Lang::Sv.fail_reason(&kept(3)),
             "3 personer är kvar i rummet, så det behölls"
         );
-        assert_eq!(Lang::Sv.people(2), "2 personer");
     }
 
     #[test]
@@ -747,14 +739,12 @@ mod tests {
             "Token gäller ett annat möte."
         );
         assert_eq!(
-            Lang::En.link_reason(&LinkReason::TooLarge { bytes: 5 }),
+            Lang::En.link_reason(&LinkReason::TooLarge(5)),
             "The server sent a message larger than the panel accepts (5 bytes)."
         );
         assert!(
             Lang::Sv
-                .link_reason(&LinkReason::Network {
-                    detail: "reset".into()
-                })
+                .link_reason(&LinkReason::Network("reset".into()))
                 .ends_with("(reset)")
         );
     }

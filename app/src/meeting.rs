@@ -116,6 +116,7 @@ pub enum LinkStatus {
 /// Why the link to the meeting was lost or given up. The board puts each in
 /// words; `detail` fields are technical and shown after them as they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum LinkReason {
     /// The meeting's room does not exist: nobody has started it.
     NoMeeting,
@@ -128,9 +129,7 @@ pub enum LinkReason {
     /// The token is for another meeting (Jitsi: "Room and token mismatched").
     TokenRoom,
     /// Another refusal of the login, with the server's words.
-    LoginRefused {
-        detail: String,
-    },
+    LoginRefused(String),
     /// The meeting has a password.
     Password,
     /// The meeting is members-only (a lobby): someone must let the panel in.
@@ -141,23 +140,15 @@ pub enum LinkReason {
     /// The panel was removed from the meeting.
     Removed,
     /// The meeting refused the join for another reason.
-    JoinRefused {
-        condition: String,
-    },
+    JoinRefused(String),
     /// The join was not answered in time.
     NotLetIn,
     /// The server sent a stanza larger than the panel accepts.
-    TooLarge {
-        bytes: usize,
-    },
+    TooLarge(usize),
     /// The deployment lacks what the panel needs (a breakout-rooms component).
-    Unsupported {
-        detail: String,
-    },
+    Unsupported(String),
     /// The connection failed or went quiet; trying again may help.
-    Network {
-        detail: String,
-    },
+    Network(String),
 }
 
 /// An occupant's MUC role, as the panel shows it.
@@ -214,11 +205,12 @@ pub enum OutcomeState {
 
 /// Why a command item failed after it was accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum FailReason {
     /// The meeting did not show the change in time.
-    NotConfirmed { seconds: u64 },
+    NotConfirmed(u64),
     /// The breakout component refused it, with this condition.
-    Refused { condition: String },
+    Refused(String),
     /// The link to the meeting was lost before the change was confirmed.
     LinkLost,
     /// The panel stopped being a moderator before it was sent.
@@ -226,34 +218,160 @@ pub enum FailReason {
     /// The participant left the meeting.
     Left,
     /// People stayed in a room being closed, so it was kept.
-    StillOccupied { people: usize },
+    StillOccupied(usize),
 }
 
-/// A room as an outcome names it, as it was when the command was given.
+/// How [`LinkReason`] and [`FailReason`] travel: a short code, then `:` and the
+/// detail where there is one (`network:connection reset`). Compact on the wire
+/// and in the board's WebAssembly; typed at both ends.
+const CODES: [&str; 18] = [
+    "no-meeting",
+    "token-required",
+    "token-expired",
+    "token-not-yet-valid",
+    "token-signature",
+    "token-issuer",
+    "token-room",
+    "login-refused",
+    "password",
+    "members-only",
+    "banned",
+    "meeting-ended",
+    "removed",
+    "join-refused",
+    "not-let-in",
+    "too-large",
+    "unsupported",
+    "network",
+];
+
+impl From<LinkReason> for String {
+    fn from(reason: LinkReason) -> Self {
+        use LinkReason as R;
+        let (index, detail) = match reason {
+            R::NoMeeting => (0, None),
+            R::TokenRequired => (1, None),
+            R::TokenExpired => (2, None),
+            R::TokenNotYetValid => (3, None),
+            R::TokenSignature => (4, None),
+            R::TokenIssuer => (5, None),
+            R::TokenRoom => (6, None),
+            R::LoginRefused(d) => (7, Some(d)),
+            R::Password => (8, None),
+            R::MembersOnly => (9, None),
+            R::Banned => (10, None),
+            R::MeetingEnded => (11, None),
+            R::Removed => (12, None),
+            R::JoinRefused(d) => (13, Some(d)),
+            R::NotLetIn => (14, None),
+            R::TooLarge(n) => (15, Some(n.to_string())),
+            R::Unsupported(d) => (16, Some(d)),
+            R::Network(d) => (17, Some(d)),
+        };
+        match detail {
+            Some(detail) => format!("{}:{detail}", CODES[index]),
+            None => CODES[index].to_owned(),
+        }
+    }
+}
+
+impl TryFrom<String> for LinkReason {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        use LinkReason as R;
+        let (code, detail) = text.split_once(':').unwrap_or((&text, ""));
+        let detail = detail.to_owned();
+        let index = CODES.iter().position(|c| *c == code);
+        Ok(match index {
+            Some(0) => R::NoMeeting,
+            Some(1) => R::TokenRequired,
+            Some(2) => R::TokenExpired,
+            Some(3) => R::TokenNotYetValid,
+            Some(4) => R::TokenSignature,
+            Some(5) => R::TokenIssuer,
+            Some(6) => R::TokenRoom,
+            Some(7) => R::LoginRefused(detail),
+            Some(8) => R::Password,
+            Some(9) => R::MembersOnly,
+            Some(10) => R::Banned,
+            Some(11) => R::MeetingEnded,
+            Some(12) => R::Removed,
+            Some(13) => R::JoinRefused(detail),
+            Some(14) => R::NotLetIn,
+            Some(15) => R::TooLarge(detail.parse().map_err(|_| text.clone())?),
+            Some(16) => R::Unsupported(detail),
+            Some(17) => R::Network(detail),
+            _ => return Err(text),
+        })
+    }
+}
+
+impl From<FailReason> for String {
+    fn from(reason: FailReason) -> Self {
+        match reason {
+            FailReason::NotConfirmed(s) => format!("not-confirmed:{s}"),
+            FailReason::Refused(c) => format!("refused:{c}"),
+            FailReason::LinkLost => "link-lost".into(),
+            FailReason::NotModerator => "not-moderator".into(),
+            FailReason::Left => "left".into(),
+            FailReason::StillOccupied(n) => format!("still-occupied:{n}"),
+        }
+    }
+}
+
+impl TryFrom<String> for FailReason {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let (code, detail) = text.split_once(':').unwrap_or((&text, ""));
+        let number = || detail.parse().map_err(|_| text.clone());
+        Ok(match code {
+            "not-confirmed" => FailReason::NotConfirmed(number()?),
+            "refused" => FailReason::Refused(detail.to_owned()),
+            "link-lost" => FailReason::LinkLost,
+            "not-moderator" => FailReason::NotModerator,
+            "left" => FailReason::Left,
+            "still-occupied" => FailReason::StillOccupied(number()? as usize),
+            _ => return Err(text),
+        })
+    }
+}
+
+/// A room as an outcome names it, as it was when the command was given. On
+/// the wire: `null` for the main room, else the name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "Option<String>", from = "Option<String>")]
 pub enum RoomName {
     Main,
     Named(String),
 }
 
+impl From<RoomName> for Option<String> {
+    fn from(room: RoomName) -> Self {
+        match room {
+            RoomName::Main => None,
+            RoomName::Named(name) => Some(name),
+        }
+    }
+}
+
+impl From<Option<String>> for RoomName {
+    fn from(name: Option<String>) -> Self {
+        name.map_or(Self::Main, Self::Named)
+    }
+}
+
 /// What a command item does; the board puts it in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OutcomeKind {
-    Create {
-        name: String,
-    },
-    Rename {
-        room: RoomName,
-        name: String,
-    },
-    Remove {
-        room: RoomName,
-    },
-    /// `who`: the participant's display name (their id if they have none).
-    Move {
-        who: String,
-        to: RoomName,
-    },
+    /// The new room's name.
+    Create(String),
+    /// The room, and its new name.
+    Rename(RoomName, String),
+    Remove(RoomName),
+    /// Who (the participant's display name, their id if they have none), and where to.
+    Move(String, RoomName),
 }
 
 /// One tracked outcome.
@@ -516,6 +634,51 @@ mod tests {
         assert!(path.starts_with('/') && !path.starts_with("//"), "{path}");
         assert!(path.bytes().all(|b| b.is_ascii_graphic()), "{path}");
         assert_eq!(path, "/%2F%2Fevil.example%5Cx%3Fy%23z%20%C3%B6");
+    }
+
+    #[test]
+    fn link_and_fail_reasons_travel_as_short_codes() {
+        for reason in [
+            LinkReason::NoMeeting,
+            LinkReason::TokenRoom,
+            LinkReason::LoginRefused("not-allowed: x:y".into()),
+            LinkReason::TooLarge(5_000_000),
+            LinkReason::Network("reset".into()),
+        ] {
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(
+                serde_json::from_str::<LinkReason>(&json).unwrap(),
+                reason,
+                "{json}"
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&LinkReason::TokenRoom).unwrap(),
+            "\"token-room\""
+        );
+        for reason in [
+            FailReason::NotConfirmed(2),
+            FailReason::Refused("forbidden".into()),
+            FailReason::StillOccupied(3),
+            FailReason::Left,
+        ] {
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(
+                serde_json::from_str::<FailReason>(&json).unwrap(),
+                reason,
+                "{json}"
+            );
+        }
+        assert!(serde_json::from_str::<LinkReason>("\"explode\"").is_err());
+        for room in [RoomName::Main, RoomName::Named("main".into())] {
+            let json = serde_json::to_string(&room).unwrap();
+            assert_eq!(
+                serde_json::from_str::<RoomName>(&json).unwrap(),
+                room,
+                "{json}"
+            );
+        }
+        assert!(serde_json::from_str::<FailReason>("\"still-occupied:x\"").is_err());
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn script_policy() {
 
 /// The language the request asks for: `?lang=`, then the `lang` cookie, then
 /// `Accept-Language`. In the browser: what the server chose (`<html lang>`).
-fn request_lang() -> Lang {
+pub(crate) fn request_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         let Some(parts) = use_context::<http::request::Parts>() else {

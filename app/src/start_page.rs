@@ -21,7 +21,7 @@ use crate::meeting::MeetingRef;
 #[component]
 pub fn StartPage() -> impl IntoView {
     let lang = expect_context::<Lang>();
-    let t = lang.t();
+    let t = lang.page();
     let query = use_query_map();
     let asked = query.with_untracked(|q| q.get("meeting"));
     let given_name = query.with_untracked(|q| q.get("name"));

@@ -18,9 +18,15 @@ use axum::http::header::{COOKIE, RETRY_AFTER};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota};
+use leptos::prelude::ServerFnError;
 
-/// What a refused request's body says: the board puts it in words.
+/// What a refused request's body says to the board's scripts, which put it
+/// in words.
 pub const RATE_CODE: &str = "rate";
+/// What it says to a plain form, in both languages (the page's language is
+/// not known here).
+const RATE_WORDS: &str = "För många förfrågningar på kort tid: vänta en stund och försök igen.\n\
+                          Too many requests in a short time: wait a moment and try again.\n";
 
 /// What a request does, for the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,16 +162,28 @@ pub async fn limit(State(limiter): State<Arc<Limiter>>, request: Request, next: 
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
     let user = user_key(&request, address);
+    let wants_html = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
     match limiter.check(kind, &user, address) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             tracing::info!(?kind, "over the rate limit");
             let seconds = wait.as_secs().max(1).to_string();
-            // The board's scripts read the code; a plain form shows the words.
+            // A plain form (no scripts) shows words; the board's scripts get the
+            // code as a server function's error, and word it themselves.
+            let body = if wants_html {
+                RATE_WORDS.to_owned()
+            } else {
+                use leptos::server_fn::error::FromServerFnError as _;
+                String::from_utf8_lossy(&ServerFnError::new(RATE_CODE).ser()).into_owned()
+            };
             (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(RETRY_AFTER, seconds)],
-                RATE_CODE,
+                body,
             )
                 .into_response()
         }

@@ -650,10 +650,36 @@ async fn a_browser_that_sends_too_many_commands_is_held_back() {
         .await;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
             assert!(response.headers().contains_key("retry-after"));
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            let words = String::from_utf8(body.to_vec()).unwrap();
+            assert!(
+                words.contains("Too many requests"),
+                "a plain form gets words: {words}"
+            );
             refused += 1;
         }
     }
     assert_eq!(refused, 15);
+    // The board's scripts get the code as a server function's error.
+    let response = router
+        .clone()
+        .oneshot(
+            Request::post("/api/command")
+                .header("content-type", "application/json")
+                .header("cookie", cookie.1)
+                .body(Body::from(
+                    r#"{"meeting":{"room":"demo","tenant":null},"command":"SendEveryoneBack"}"#,
+                ))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let error =
+        <leptos::prelude::ServerFnError as leptos::server_fn::error::FromServerFnError>::de(body)
+            .to_string();
+    assert!(error.ends_with("rate"), "{error}");
     assert_eq!(
         service.calls.lock().unwrap().len(),
         5,

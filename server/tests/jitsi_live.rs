@@ -288,10 +288,10 @@ async fn moves_people_and_reports_who_did_not_move() {
     assert_eq!(view.room_of(&anna).unwrap().jid, room1);
     assert_eq!(
         view.outcomes.iter().find(|o| o.id == ids[0]).unwrap().kind,
-        app::meeting::OutcomeKind::Move {
-            who: "Anna".into(),
-            to: app::meeting::RoomName::Named("Room 1".into())
-        }
+        app::meeting::OutcomeKind::Move(
+            "Anna".into(),
+            app::meeting::RoomName::Named("Room 1".into())
+        )
     );
 
     // Several, one of whom ignores moves.

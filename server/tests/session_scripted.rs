@@ -290,7 +290,7 @@ async fn reconnects_with_growing_jittered_backoff() {
         LinkStatus::Reconnecting { attempt, reason } => {
             assert_eq!(*attempt, 6);
             assert!(
-                matches!(reason, LinkReason::Network { detail } if detail.contains("connection refused")),
+                matches!(reason, LinkReason::Network(detail) if detail.contains("connection refused")),
                 "{reason:?}"
             );
         }
@@ -338,7 +338,7 @@ async fn unconfirmed_commands_time_out_and_unfollowed_moves_are_not_moved() {
             .unwrap()
             .state,
         OutcomeState::Failed {
-            reason: app::meeting::FailReason::NotConfirmed { seconds: 2 }
+            reason: app::meeting::FailReason::NotConfirmed(2)
         }
     );
     let waited = sent_at.elapsed();

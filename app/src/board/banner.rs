@@ -2,10 +2,7 @@
 
 use leptos::prelude::*;
 
-use leptos::either::Either;
-
 use super::Board;
-use super::form::{MeetingFields, action_url};
 use crate::meeting::LinkStatus;
 
 /// How long "Reconnected" stays on the board.
@@ -32,7 +29,7 @@ pub fn Banner() -> impl IntoView {
             return None;
         }
         let (class, text) = board.view.with(|view| match &view.status {
-            LinkStatus::NotJoined => Some(("banner-info", String::new())),
+            LinkStatus::NotJoined => Some(("banner-info", t.not_joined.to_owned())),
             LinkStatus::Connecting => Some(("banner-info", t.connecting.to_owned())),
             LinkStatus::Online => None,
             LinkStatus::Resynced => Some(("banner-info", t.resynced.to_owned())),
@@ -46,21 +43,9 @@ pub fn Banner() -> impl IntoView {
             )),
             LinkStatus::Closed => Some(("banner-warning", t.closed.to_owned())),
         })?;
-        if text.is_empty() {
-            // Without scripts the panel joins when asked; with them, at once.
-            return Some(Either::Left(view! {
-                <form class="banner banner-info" role="status" data-testid="link-status"
-                    method="post" action=action_url()>
-                    <MeetingFields action="join" />
-                    <span>{t.not_joined}</span>
-                    " "
-                    <button type="submit" class="no-js-only">{t.join}</button>
-                </form>
-            }));
-        }
-        Some(Either::Right(
+        Some(
             view! { <p class=format!("banner {class}") role="status" data-testid="link-status">{text}</p> },
-        ))
+        )
     };
     let not_moderator = move || {
         let name = board.view.with(|view| {

@@ -42,12 +42,11 @@ pub fn Events() -> impl IntoView {
                         .find(|p| p.id == id)
                         .map_or_else(|| id.to_owned(), shown_name);
                     match o.state {
-                        OutcomeState::Done if matches!(o.kind, OutcomeKind::Move { .. }) => said
-                            .push(
-                                t.moved
-                                    .replace("{name}", &name)
-                                    .replace("{room}", &room_title(lang, room)),
-                            ),
+                        OutcomeState::Done if matches!(o.kind, OutcomeKind::Move(..)) => said.push(
+                            t.moved
+                                .replace("{name}", &name)
+                                .replace("{room}", &room_title(lang, room)),
+                        ),
                         OutcomeState::NotMoved => {
                             said.push(t.did_not_move.replace("{name}", &name))
                         }

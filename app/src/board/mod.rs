@@ -20,7 +20,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_meeting, run_command};
 use crate::i18n::Lang;
-use crate::meeting::{Command, MeetingRef, MeetingView, OutcomeState, RoomView};
+use crate::meeting::{Command, LinkStatus, MeetingRef, MeetingView, OutcomeState, RoomView};
 
 use banner::Banner;
 use events::Events;
@@ -64,10 +64,8 @@ impl Board {
         leptos::task::spawn_local(async move {
             match run_command(meeting, command).await {
                 Ok(_) => error.set(None),
-                Err(e) => {
-                    let code = clean_error(&e.to_string());
-                    error.set(Some(self.lang.error_text(&code)));
-                }
+                // The server words its refusals in the page's language.
+                Err(e) => error.set(Some(clean_error(&e.to_string()))),
             }
         });
     }
@@ -117,8 +115,9 @@ pub fn BoardPage() -> impl IntoView {
     };
     let initial = Resource::new_blocking(meeting, get_meeting);
     let lang = expect_context::<Lang>();
-    // Why the last plain form (without scripts) was refused.
-    let problem = use_query_map().with_untracked(|q| q.get("problem"));
+    // Why the last plain form was refused, in words (the island takes them as they are).
+    let problem =
+        use_query_map().with_untracked(|q| q.get("problem").map(|code| lang.error_text(&code)));
     view! {
         <Suspense fallback=move || view! { <p class="status">{lang.t().connecting}</p> }>
             {move || {
@@ -126,10 +125,24 @@ pub fn BoardPage() -> impl IntoView {
                 Suspend::new(async move {
                 match initial.await {
                     Ok(view) => {
+                        // Without scripts the panel joins when asked (with them, the
+                        // board's live connection joins at once). Rendered here, outside
+                        // the island, so that the board's WebAssembly does not carry it.
+                        let join = (view.status == LinkStatus::NotJoined).then(|| {
+                            let m = meeting();
+                            view! {
+                                <form class="join no-js-only" method="post" action=form::action_url()>
+                                    <input type="hidden" name="room" value=m.room />
+                                    {m.tenant.map(|t| view! { <input type="hidden" name="tenant" value=t /> })}
+                                    <input type="hidden" name="action" value="join" />
+                                    <button type="submit">{lang.t().join}</button>
+                                </form>
+                            }
+                        });
                         // The first state travels in the page as JSON text, read by the
                         // same parser as the live states that follow.
                         let initial = serde_json::to_string(&view).unwrap_or_default();
-                        Either::Left(view! { <BoardView initial meeting=meeting() lang problem /> })
+                        Either::Left(view! { {join} <BoardView initial meeting=meeting() lang problem /> })
                     }
                     Err(e) => {
                         let code = clean_error(&e.to_string());
@@ -142,7 +155,7 @@ pub fn BoardPage() -> impl IntoView {
                                 None => meeting.room.clone(),
                             };
                             let href = format!("/?meeting={}", crate::meeting::percent_encode(&asked));
-                            view! { <a href=href data-testid="go-sign-in">{lang.t().go_sign_in}</a> }
+                            view! { <a href=href data-testid="go-sign-in">{lang.page().go_sign_in}</a> }
                         });
                         Either::Right(view! {
                             <p class="banner banner-error" role="alert" data-testid="board-refused">{text} " " {sign_in}</p>
@@ -192,7 +205,7 @@ fn BoardView(
         dragging: RwSignal::new(None),
         menu: RwSignal::new(None),
         server_lost: RwSignal::new(false),
-        error: RwSignal::new(problem.map(|code| lang.error_text(&code))),
+        error: RwSignal::new(problem),
         hydrated: RwSignal::new(false),
     };
     provide_context(board);
@@ -248,7 +261,11 @@ fn BoardView(
                 <MeetingFields action="move" />
             </form>
             <section class="rooms" aria-label=lang.t().rooms>
-                {move || view! { <RoomCard jid=main_jid.get() /> }}
+                // Keyed, so that a new address makes a new card rather than
+                // rebuilding one in place.
+                <For each=move || [main_jid.get()] key=|jid| jid.clone() let(jid)>
+                    <RoomCard jid=jid />
+                </For>
                 <For each=rooms key=|jid| jid.clone() let(jid)>
                     <RoomCard jid=jid />
                 </For>

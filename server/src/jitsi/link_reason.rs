@@ -32,15 +32,11 @@ pub fn from_transport(error: &TransportError) -> Verdict {
         TransportError::AuthFailed { condition, text } => {
             Verdict::Final(login_refused(condition, text.as_deref()))
         }
-        TransportError::TooLarge(bytes) => Verdict::Final(LinkReason::TooLarge { bytes: *bytes }),
+        TransportError::TooLarge(bytes) => Verdict::Final(LinkReason::TooLarge(*bytes)),
         TransportError::Unsupported(_) | TransportError::Sasl(_) | TransportError::BadUrl(_) => {
-            Verdict::Final(LinkReason::Unsupported {
-                detail: error.to_string(),
-            })
+            Verdict::Final(LinkReason::Unsupported(error.to_string()))
         }
-        _ => Verdict::Retry(LinkReason::Network {
-            detail: error.to_string(),
-        }),
+        _ => Verdict::Retry(LinkReason::Network(error.to_string())),
     }
 }
 
@@ -59,13 +55,11 @@ fn login_refused(condition: &str, text: Option<&str>) -> LinkReason {
     } else if lower.contains("'iss'") {
         LinkReason::TokenIssuer
     } else {
-        LinkReason::LoginRefused {
-            detail: if text.is_empty() {
-                condition.to_owned()
-            } else {
-                format!("{condition}: {text}")
-            },
-        }
+        LinkReason::LoginRefused(if text.is_empty() {
+            condition.to_owned()
+        } else {
+            format!("{condition}: {text}")
+        })
     }
 }
 
@@ -91,8 +85,8 @@ pub fn from_join_error(presence: &Element) -> Verdict {
         "not-authorized" => Verdict::Final(LinkReason::Password),
         "registration-required" => Verdict::Final(LinkReason::MembersOnly),
         "forbidden" => Verdict::Final(LinkReason::Banned),
-        "not-allowed" => Verdict::Final(LinkReason::JoinRefused { condition }),
-        _ => Verdict::Retry(LinkReason::JoinRefused { condition }),
+        "not-allowed" => Verdict::Final(LinkReason::JoinRefused(condition)),
+        _ => Verdict::Retry(LinkReason::JoinRefused(condition)),
     }
 }
 
@@ -103,9 +97,7 @@ pub fn from_room_check(condition: &str) -> Verdict {
     if condition == "item-not-found" {
         Verdict::Final(LinkReason::NoMeeting)
     } else {
-        Verdict::Retry(LinkReason::JoinRefused {
-            condition: condition.to_owned(),
-        })
+        Verdict::Retry(LinkReason::JoinRefused(condition.to_owned()))
     }
 }
 
@@ -134,16 +126,9 @@ mod tests {
             (Some("invalid 'iss' claim"), LinkReason::TokenIssuer),
             (
                 Some("something else"),
-                LinkReason::LoginRefused {
-                    detail: "not-allowed: something else".into(),
-                },
+                LinkReason::LoginRefused("not-allowed: something else".into()),
             ),
-            (
-                None,
-                LinkReason::LoginRefused {
-                    detail: "not-allowed".into(),
-                },
-            ),
+            (None, LinkReason::LoginRefused("not-allowed".into())),
         ];
         for (text, reason) in cases {
             assert_eq!(
@@ -154,11 +139,11 @@ mod tests {
         }
         assert!(matches!(
             from_transport(&TransportError::Closed),
-            Verdict::Retry(LinkReason::Network { .. })
+            Verdict::Retry(LinkReason::Network(_))
         ));
         assert_eq!(
             from_transport(&TransportError::TooLarge(5_000_000)),
-            Verdict::Final(LinkReason::TooLarge { bytes: 5_000_000 })
+            Verdict::Final(LinkReason::TooLarge(5_000_000))
         );
     }
 
@@ -202,9 +187,7 @@ mod tests {
         );
         assert_eq!(
             from_join_error(&busy),
-            Verdict::Retry(LinkReason::JoinRefused {
-                condition: "resource-constraint".into()
-            })
+            Verdict::Retry(LinkReason::JoinRefused("resource-constraint".into()))
         );
     }
 

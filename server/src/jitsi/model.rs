@@ -361,9 +361,7 @@ impl Model {
                         reason: FailReason::Left,
                     },
                     _ => OutcomeState::Failed {
-                        reason: FailReason::NotConfirmed {
-                            seconds: p.timeout.as_secs(),
-                        },
+                        reason: FailReason::NotConfirmed(p.timeout.as_secs()),
                     },
                 };
                 self.set_outcome(p.id, state);
@@ -615,7 +613,7 @@ pub(crate) mod tests {
 
     /// A command item for tests that care only that there is one.
     pub fn label(text: &str) -> OutcomeKind {
-        OutcomeKind::Create { name: text.into() }
+        OutcomeKind::Create(text.into())
     }
 
     pub fn moderator_model() -> Model {

@@ -136,10 +136,7 @@ fn move_item(
     after_empty: Option<String>,
 ) -> Item {
     Item {
-        kind: OutcomeKind::Move {
-            who: person_label(model, id),
-            to: named_room(model, to),
-        },
+        kind: OutcomeKind::Move(person_label(model, id), named_room(model, to)),
         command: BreakoutCommand::MoveToRoom {
             participant: real_jid,
             room: to.to_owned(),
@@ -155,9 +152,7 @@ fn move_item(
 
 fn remove_item(model: &Model, room: &str, timeout: Duration, after_empty: bool) -> Item {
     Item {
-        kind: OutcomeKind::Remove {
-            room: named_room(model, room),
-        },
+        kind: OutcomeKind::Remove(named_room(model, room)),
         command: BreakoutCommand::Remove {
             room: room.to_owned(),
         },
@@ -211,7 +206,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
     let existing: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
     let before: BTreeSet<String> = model.breakout_rooms().into_iter().map(|(j, _)| j).collect();
     let add = |name: String| Item {
-        kind: OutcomeKind::Create { name: name.clone() },
+        kind: OutcomeKind::Create(name.clone()),
         command: BreakoutCommand::Add {
             subject: name.clone(),
         },
@@ -253,10 +248,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
             }
             let name = room_name(name)?;
             Ok(vec![Item {
-                kind: OutcomeKind::Rename {
-                    room: named_room(model, room),
-                    name: name.clone(),
-                },
+                kind: OutcomeKind::Rename(named_room(model, room), name.clone()),
                 command: BreakoutCommand::Rename {
                     room: room.clone(),
                     subject: name.clone(),
@@ -556,10 +548,7 @@ mod tests {
         assert_eq!(items.len(), 3);
         assert_eq!(
             items[0].kind,
-            OutcomeKind::Move {
-                who: "Anna".into(),
-                to: RoomName::Main
-            }
+            OutcomeKind::Move("Anna".into(), RoomName::Main)
         );
         assert_eq!(
             items[0].command,
@@ -599,10 +588,7 @@ mod tests {
         model.apply_update(update(&[("r1", "One", &[])]));
         let r1 = "r1@breakout.meet.test";
         model.expect(
-            OutcomeKind::Move {
-                who: "Anna".into(),
-                to: RoomName::Named("One".into()),
-            },
+            OutcomeKind::Move("Anna".into(), RoomName::Named("One".into())),
             Expect::Moved {
                 participant: "aaaa".into(),
                 to: r1.into(),
@@ -615,10 +601,7 @@ mod tests {
         assert_eq!(items.len(), 2, "{items:?}");
         assert_eq!(
             items[0].kind,
-            OutcomeKind::Move {
-                who: "Anna".into(),
-                to: RoomName::Main
-            }
+            OutcomeKind::Move("Anna".into(), RoomName::Main)
         );
         assert_eq!(items[1].after_empty.as_deref(), Some(r1));
     }

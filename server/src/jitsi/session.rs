@@ -168,9 +168,7 @@ impl From<TransportError> for Ended {
 }
 
 fn network(detail: impl Into<String>) -> LinkReason {
-    LinkReason::Network {
-        detail: detail.into(),
-    }
+    LinkReason::Network(detail.into())
 }
 
 struct Actor {
@@ -495,12 +493,8 @@ impl Actor {
             if empty {
                 self.queue.push_back(d.item);
             } else if now >= d.deadline {
-                self.model.fail(
-                    d.item.outcome,
-                    FailReason::StillOccupied {
-                        people: people.len(),
-                    },
-                );
+                self.model
+                    .fail(d.item.outcome, FailReason::StillOccupied(people.len()));
             } else {
                 self.deferred.push(d);
             }
@@ -608,7 +602,7 @@ impl Actor {
                     .get_child("error", ns::CLIENT)
                     .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
                     .map_or_else(|| "an error".to_owned(), |x| x.name().to_owned());
-                self.model.fail(outcome, FailReason::Refused { condition });
+                self.model.fail(outcome, FailReason::Refused(condition));
                 self.publish();
             }
             return;
@@ -759,9 +753,10 @@ async fn establish(
     let breakout = info
         .component("breakout_rooms")
         .ok_or_else(|| {
-            Setup::Failed(Verdict::Final(LinkReason::Unsupported {
-                detail: format!("{} has no breakout-rooms component", config.domain),
-            }))
+            Setup::Failed(Verdict::Final(LinkReason::Unsupported(format!(
+                "{} has no breakout-rooms component",
+                config.domain
+            ))))
         })?
         .to_owned();
     let can_rename = match query(
