@@ -204,19 +204,21 @@ fn cookies_in(headers: &http::HeaderMap) -> Vec<(String, String)> {
 /// Cookies are `Secure` when the request came over HTTPS (a proxy in front says
 /// so with `X-Forwarded-Proto` or `Forwarded`).
 pub fn over_https() -> bool {
-    use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts.uri.scheme_str() == Some("https")
-            || parts
-                .headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
-            || parts
-                .headers
-                .get("forwarded")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"))
-    })
+    use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.scheme_str() == Some("https") || https_in(&parts.headers))
+}
+
+/// A proxy in front says the request came over HTTPS (`X-Forwarded-Proto` or
+/// `Forwarded`).
+pub fn https_in(headers: &http::HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+        || headers
+            .get("forwarded")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"))
 }
 
 /// Adds a `Set-Cookie` the server made (the sign-in's).
@@ -242,7 +244,8 @@ fn set_cookie(name: &str, value: &str, max_age: Option<u32>) {
     }
 }
 
-fn is_id(id: &str) -> bool {
+/// A browser id as the panel makes them: 32 hex digits.
+pub fn is_id(id: &str) -> bool {
     id.len() == ID_BYTES * 2 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

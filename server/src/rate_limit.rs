@@ -148,7 +148,7 @@ fn user_key(request: &Request, address: IpAddr) -> String {
         .find_map(|c| c.trim().strip_prefix("grupprum_id="))
         // Only ids the panel could have made: a client minting its own gets
         // the address's bucket.
-        .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|id| app::identity::is_id(id))
         .map_or_else(|| address.to_string(), |id| format!("browser:{id}"))
 }
 

@@ -320,18 +320,6 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// True when the request came over HTTPS (a proxy in front says so).
-pub fn over_https(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
-        || headers
-            .get("forwarded")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"))
-}
-
 /// The middleware: signs the request in (or takes `?jwt=` off a board's
 /// address), and refuses `/api/` calls that need a sign-in.
 pub async fn resolve(State(auth): State<Arc<Auth>>, mut request: Request, next: Next) -> Response {
@@ -341,7 +329,13 @@ pub async fn resolve(State(auth): State<Arc<Auth>>, mut request: Request, next: 
         && !request.uri().path().starts_with("/api/")
         && let Some((token, rest)) = take_jwt(request.uri())
     {
-        return sign_in_from_address(&auth, &token, &rest, over_https(request.headers()), now);
+        return sign_in_from_address(
+            &auth,
+            &token,
+            &rest,
+            app::identity::https_in(request.headers()),
+            now,
+        );
     }
     let user = auth.user(&request, now);
     let path = request.uri().path();
