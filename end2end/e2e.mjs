@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { chromium } from 'playwright-core';
-import { startMeeting, startServer, root } from './harness.mjs';
+import { randomBytes } from 'node:crypto';
+import { startMeeting, startServer, jitsiToken, root } from './harness.mjs';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const screenshots = join(root, 'end2end/screenshots');
@@ -484,6 +485,54 @@ test('a second moderator opens the board under their own name, and lights up on 
   await until('the actions to be enabled', async () => !(await page.getByRole('button', { name: 'Create', exact: true }).first().isDisabled()));
   if (violations.length) throw new Error(`policy violations: ${violations.join(', ')}`);
   await context.close();
+});
+
+test('moderators signed in with their tokens share the panel account: each sees the other, and the feed names who did what', async ({ browser }) => {
+  const meeting = startMeeting('e2eshared', 1, ['--open']);
+  const secret = randomBytes(32).toString('hex');
+  const server = await startServer(meeting, '127.0.0.1:0', {
+    GRUPPRUM_AUTH: 'jwt',
+    JWT_APP_ID: 'grupprum-e2e',
+    JWT_APP_SECRET: secret,
+    XMPP_USER: meeting.env.PANEL_JID,
+    XMPP_PASSWORD: meeting.env.PANEL_PASSWORD,
+  });
+  const contexts = [];
+  try {
+    const open = async (name) => {
+      const context = await browser.newContext({ locale: 'en-GB' });
+      contexts.push(context);
+      const page = await context.newPage();
+      const token = jitsiToken(secret, { iss: 'grupprum-e2e', context: { user: { name, moderator: true } } });
+      await openBoard(page, `${server.base}/${meeting.room}?jwt=${token}`);
+      if (page.url().includes('jwt=')) throw new Error('the token stays in the address');
+      return page;
+    };
+    const kim = await open('Kim');
+    const ali = await open('Ali');
+    await kim.getByTestId('also-here').filter({ hasText: exact('Also here: Ali') }).waitFor({ timeout: WAIT });
+    await ali.getByTestId('also-here').filter({ hasText: exact('Also here: Kim') }).waitFor({ timeout: WAIT });
+    // One panel in the meeting, moderator without a grant, on both boards.
+    for (const page of [kim, ali]) {
+      await card(page, 'Main room').locator('li.person', { hasText: 'you' }).waitFor({ timeout: WAIT });
+      if ((await page.locator('li.person', { has: page.locator('.badge-me') }).count()) !== 1) throw new Error('more than one panel');
+      await until('the actions to be enabled', async () => !(await page.getByRole('button', { name: 'Create', exact: true }).first().isDisabled()));
+    }
+    await kim.getByLabel('New breakout room').fill('Gemensamt');
+    await kim.getByRole('button', { name: 'Create', exact: true }).first().click();
+    await card(ali, 'Gemensamt').waitFor({ timeout: WAIT });
+    const line = ali.locator('.events li', { hasText: 'Gemensamt' });
+    await line.filter({ hasText: /^Kim · / }).waitFor({ timeout: WAIT });
+    const person = (await meeting.people())[0];
+    await moveByMenu(ali, person.name, 'Gemensamt');
+    await kim.locator('.events li', { hasText: person.name }).filter({ hasText: /^Ali · .*Done$/ }).waitFor({ timeout: WAIT });
+    await ali.context().close();
+    await kim.getByTestId('also-here').waitFor({ state: 'detached', timeout: WAIT });
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+    server.stop();
+    meeting.stop();
+  }
 });
 
 // --- run ---

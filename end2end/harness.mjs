@@ -3,6 +3,7 @@
 // stand-in, simulated participants) and the Grupprum server connected to one.
 
 import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -72,8 +73,8 @@ export function startMeeting(room, participants = 0, extra = []) {
   };
 }
 
-/** The Grupprum server on `addr` (a free port by default), connected to `meeting`. */
-export function startServer(meeting, addr = '127.0.0.1:0') {
+/** The Grupprum server on `addr` (a free port by default), connected to `meeting`, with `settings` added to its environment. */
+export function startServer(meeting, addr = '127.0.0.1:0', settings = {}) {
   return new Promise((resolveStart, rejectStart) => {
     const xmpp = meeting
       ? { XMPP_WS_URL: meeting.env.XMPP_WS_URL, XMPP_DOMAIN: meeting.env.XMPP_DOMAIN, MUC_DOMAIN: meeting.env.MUC_DOMAIN, FOCUS_DOMAIN: meeting.env.FOCUS_DOMAIN }
@@ -86,6 +87,7 @@ export function startServer(meeting, addr = '127.0.0.1:0') {
         LEPTOS_OUTPUT_NAME: 'grupprum',
         RUST_LOG: process.env.RUST_LOG ?? 'warn',
         ...xmpp,
+        ...settings,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -107,4 +109,12 @@ export function startServer(meeting, addr = '127.0.0.1:0') {
       rejectStart(new Error(`the server exited early (${code})`));
     });
   });
+}
+
+/** A Jitsi JWT signed HS256 with `secret`, valid for an hour. */
+export function jitsiToken(secret, claims) {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ aud: 'jitsi', sub: '*', room: '*', nbf: now - 10, exp: now + 3600, ...claims })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }

@@ -273,6 +273,10 @@ pub struct Texts {
     pub moved: &'static str,
     pub did_not_move: &'static str,
     pub recent: &'static str,
+    /// Before the names of the other moderators watching the board.
+    pub also_here: &'static str,
+    /// Who made a change that came from Jitsi rather than this panel.
+    pub in_jitsi: &'static str,
     pub actions: &'static str,
     pub rooms: &'static str,
     pub incomplete: &'static str,
@@ -357,6 +361,8 @@ const SV: Texts = Texts {
     moved: "{name} flyttades till {room}",
     did_not_move: "{name} flyttade inte",
     recent: "Senaste händelser",
+    also_here: "Också här",
+    in_jitsi: "I Jitsi",
     actions: "Åtgärder",
     rooms: "Rum",
     incomplete: "Fyll i alla fält först.",
@@ -441,6 +447,8 @@ const EN: Texts = Texts {
     moved: "{name} moved to {room}",
     did_not_move: "{name} did not move",
     recent: "Recent events",
+    also_here: "Also here",
+    in_jitsi: "In Jitsi",
     actions: "Actions",
     rooms: "Rooms",
     incomplete: "Fill in every field first.",

@@ -374,6 +374,18 @@ pub enum OutcomeKind {
     Move(String, RoomName),
 }
 
+/// Who an outcome's change came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum By {
+    /// This board's own session: the moderator reading it.
+    #[default]
+    Here,
+    /// A moderator of a board shared by several, by name.
+    Moderator(String),
+    /// Someone in Jitsi itself, not through this panel.
+    Jitsi,
+}
+
 /// One tracked outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
@@ -382,6 +394,7 @@ pub struct Outcome {
     /// What it acts on: a participant's id, a room's JID, or a new room's name.
     pub subject: Option<String>,
     pub state: OutcomeState,
+    pub by: By,
 }
 
 /// Everything the board shows, always the latest state.
@@ -397,6 +410,8 @@ pub struct MeetingView {
     pub rooms: Vec<RoomView>,
     /// Recent outcomes, oldest first.
     pub outcomes: Vec<Outcome>,
+    /// The other moderators watching this board now, by name.
+    pub also_here: Vec<String>,
 }
 
 impl MeetingView {
@@ -415,6 +430,7 @@ impl MeetingView {
             },
             rooms: Vec::new(),
             outcomes: Vec::new(),
+            also_here: Vec::new(),
         }
     }
 

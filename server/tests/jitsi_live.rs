@@ -1041,3 +1041,117 @@ async fn a_panel_account_stays_moderator_across_a_prosody_restart() {
     panel.stop().await;
     meeting.stop().await;
 }
+
+#[tokio::test]
+async fn moderators_share_the_panel_accounts_one_session_and_see_each_other_in_the_feed() {
+    use app::meeting::{By, OutcomeKind, RoomName};
+    use app::service::MeetingService;
+    use futures::StreamExt;
+    use server::jitsi::service::Sessions;
+    let mut meeting = TestMeeting::start("liveshared", 0).await;
+    meeting
+        .join_people(&[("Host Hedvig", false), ("Erik", false)])
+        .await;
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let sessions = Sessions::new(account_config(&meeting), connector);
+    let service: Arc<dyn MeetingService> = sessions.clone();
+    let key = meeting_ref(&meeting);
+    let signed_in = |id: &str, name: &str| app::service::Moderator {
+        signed_in: true,
+        ..moderator(id, Some(name))
+    };
+    let (kim, ali) = (signed_in("kim", "Kim"), signed_in("ali", "Ali"));
+    let mut kims = service.watch(&kim, &key).unwrap();
+    let mut alis = service.watch(&ali, &key).unwrap();
+    async fn next_where(
+        views: &mut futures::stream::BoxStream<'static, MeetingView>,
+        mut pred: impl FnMut(&MeetingView) -> bool,
+    ) -> MeetingView {
+        loop {
+            let view = tokio::time::timeout(WAIT, views.next())
+                .await
+                .expect("a view in time")
+                .expect("the stream goes on");
+            if pred(&view) {
+                return view;
+            }
+        }
+    }
+    let moderator_with = |n: usize| {
+        move |v: &MeetingView| {
+            v.me.as_ref().is_some_and(|m| m.is_moderator) && v.main.participants.len() == n
+        }
+    };
+    let view = next_where(&mut kims, moderator_with(3)).await;
+    assert_eq!(view.also_here, ["Ali"]);
+    let view = next_where(&mut alis, moderator_with(3)).await;
+    assert_eq!(view.also_here, ["Kim"]);
+    assert_eq!(sessions.len(), 1, "one XMPP session for the meeting");
+    assert_eq!(
+        view.main.participants.iter().filter(|p| p.is_me).count(),
+        1,
+        "one panel occupant in the meeting"
+    );
+    // Kim opens a room and Ali moves Erik into it; both boards show both, by name.
+    let created = service
+        .command(
+            &kim,
+            &key,
+            Command::CreateRoom {
+                name: "Två".into()
+            },
+        )
+        .await
+        .unwrap();
+    let view = next_where(&mut alis, |v| v.room_named("Två").is_some()).await;
+    let room = view.room_named("Två").unwrap().jid.clone();
+    let erik = id_of(&view, "Erik");
+    let moved = service
+        .command(
+            &ali,
+            &key,
+            Command::Move {
+                participants: vec![erik],
+                to: room,
+            },
+        )
+        .await
+        .unwrap();
+    let settled_by = |v: &MeetingView, id: u64| {
+        v.outcomes
+            .iter()
+            .find(|o| o.id == id && o.state == OutcomeState::Done)
+            .map(|o| o.by.clone())
+    };
+    let view = next_where(&mut kims, |v| settled_by(v, moved[0]).is_some()).await;
+    assert_eq!(
+        settled_by(&view, created[0]),
+        Some(By::Moderator("Kim".into()))
+    );
+    assert_eq!(
+        settled_by(&view, moved[0]),
+        Some(By::Moderator("Ali".into()))
+    );
+    assert!(
+        !view.outcomes.iter().any(|o| o.by == By::Jitsi),
+        "the panel's own changes are not Jitsi's: {:?}",
+        view.outcomes
+    );
+    // Erik goes back on his own, in Jitsi: the feed says so.
+    let main_room = meeting.room();
+    assert!(meeting.m().participants[1].go_to(&main_room));
+    let view = next_where(&mut alis, |v| v.outcomes.iter().any(|o| o.by == By::Jitsi)).await;
+    let jitsi: Vec<&OutcomeKind> = view
+        .outcomes
+        .iter()
+        .filter(|o| o.by == By::Jitsi)
+        .map(|o| &o.kind)
+        .collect();
+    assert_eq!(jitsi, [&OutcomeKind::Move("Erik".into(), RoomName::Main)]);
+    // Ali closes the board: Kim's board no longer lists Ali.
+    drop(alis);
+    let view = next_where(&mut kims, |v| v.also_here.is_empty()).await;
+    assert_eq!(view.main.participants.len(), 3);
+    sessions.stop_all().await;
+    meeting.stop().await;
+}

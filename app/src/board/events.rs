@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::Board;
 use super::person::shown_name;
 use super::room_title;
-use crate::meeting::{Outcome, OutcomeKind, OutcomeState};
+use crate::meeting::{By, Outcome, OutcomeKind, OutcomeState};
 
 #[component]
 pub fn Events() -> impl IntoView {
@@ -74,7 +74,14 @@ pub fn Events() -> impl IntoView {
                 format!("{}: {}", t.failed, lang.fail_reason(&reason))
             }
         };
-        view! { <li class="event">{lang.outcome(&o.kind)} ": " {state}</li> }
+        // On a shared board each line names its moderator; Jitsi's own changes say so.
+        let by = match o.by {
+            By::Here => None,
+            By::Moderator(name) => Some(name),
+            By::Jitsi => Some(t.in_jitsi.to_owned()),
+        };
+        let by = by.map(|by| view! { <span class="by">{by}</span> " · " });
+        view! { <li class="event">{by} {lang.outcome(&o.kind)} ": " {state}</li> }
     };
     view! {
         <div class="sr-only" aria-live="polite" data-testid="announcer">{announcement}</div>

@@ -251,6 +251,11 @@ fn BoardView(
         <div class="board" data-testid="board" data-live=move || board.hydrated.get().to_string()>
             <header class="board-header">
                 <h1>"Grupprum: " <span class="meeting-name">{meeting.room.clone()}</span></h1>
+                {move || {
+                    let names = board.view.with(|v| v.also_here.join(", "));
+                    (!names.is_empty())
+                        .then(|| view! { <p class="also-here" data-testid="also-here">{lang.t().also_here} ": " {names}</p> })
+                }}
             </header>
             <Banner />
             <Toolbar />

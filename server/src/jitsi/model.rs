@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use app::meeting::{
-    FailReason, LinkStatus, MeetingRef, MeetingView, Outcome, OutcomeKind, OutcomeState,
-    ParticipantView, RoleView, RoomView, SelfView,
+    By, FailReason, LinkStatus, MeetingRef, MeetingView, Outcome, OutcomeKind, OutcomeState,
+    ParticipantView, RoleView, RoomName, RoomView, SelfView,
 };
 
 use crate::xmpp::jid;
@@ -97,6 +97,9 @@ pub struct Model {
     can_rename: bool,
     /// The last real JID and name seen for each nick, also for people between rooms.
     last_seen: BTreeMap<String, (String, Option<String>)>,
+    /// The room each participant was last seen in, by nick: a change that
+    /// no command of ours expects was made in Jitsi.
+    last_room: BTreeMap<String, String>,
     pending: Vec<Pending>,
     outcomes: VecDeque<Outcome>,
     next_id: u64,
@@ -113,6 +116,7 @@ impl Model {
             update: None,
             can_rename: false,
             last_seen: BTreeMap::new(),
+            last_room: BTreeMap::new(),
             pending: Vec::new(),
             outcomes: VecDeque::new(),
             next_id: 0,
@@ -157,6 +161,9 @@ impl Model {
         self.occupants.clear();
         self.update = None;
         self.last_seen.clear();
+        // What changes while the link is down cannot be told apart from our
+        // own commands: the meeting as found again is news to nobody.
+        self.last_room.clear();
         let lost: Vec<u64> = self.pending.drain(..).map(|p| p.id).collect();
         for id in lost {
             self.set_outcome(
@@ -206,10 +213,13 @@ impl Model {
             }
             entry.role = presence.role.or(entry.role);
             entry.affiliation = presence.affiliation.or(entry.affiliation);
+            let name = entry.display_name.clone();
             if let Some(real) = &entry.real_jid {
                 self.last_seen
-                    .insert(nick, (real.clone(), entry.display_name.clone()));
+                    .insert(nick.clone(), (real.clone(), name.clone()));
             }
+            let main = self.main_jid.clone();
+            self.arrived(&nick, &main, RoomName::Main, name.as_deref());
         } else {
             self.occupants.remove(&nick);
         }
@@ -217,15 +227,97 @@ impl Model {
 
     /// Folds in a breakout update (the full state of the breakout rooms).
     pub fn apply_update(&mut self, update: BreakoutUpdate) {
+        let mut arrivals = Vec::new();
         for room in update.rooms.values() {
             for (occupant, p) in &room.participants {
                 if let Some(nick) = jid::resource(occupant) {
                     self.last_seen
                         .insert(nick.to_owned(), (p.jid.clone(), p.display_name.clone()));
+                    if !room.is_main_room && nick != FOCUS_NICK {
+                        arrivals.push((
+                            nick.to_owned(),
+                            room.jid.clone(),
+                            room.name.clone(),
+                            p.display_name.clone(),
+                        ));
+                    }
                 }
             }
         }
+        let before = self.breakout_rooms();
+        let had_update = self.update.is_some();
         self.update = Some(update);
+        if had_update {
+            self.note_room_changes(&before);
+        }
+        for (nick, room, room_name, name) in arrivals {
+            self.arrived(&nick, &room, room_name.into(), name.as_deref());
+        }
+    }
+
+    /// Records, as made in Jitsi, the rooms that came, went or were renamed
+    /// since `before` without a command of ours expecting it.
+    fn note_room_changes(&mut self, before: &[(String, String)]) {
+        let now = self.breakout_rooms();
+        let expected =
+            |m: &Self, test: &dyn Fn(&Expect) -> bool| m.pending.iter().any(|p| test(&p.expect));
+        for (jid, name) in &now {
+            match before.iter().find(|(j, _)| j == jid) {
+                None if !expected(
+                    self,
+                    &|e| matches!(e, Expect::RoomAdded { name: n, .. } if n == name),
+                ) =>
+                {
+                    self.seen_in_jitsi(OutcomeKind::Create(name.clone()), jid);
+                }
+                Some((_, old))
+                    if old != name
+                        && !expected(
+                            self,
+                            &|e| matches!(e, Expect::RoomRenamed { room, name: n } if room == jid && n == name),
+                        ) =>
+                {
+                    let kind = OutcomeKind::Rename(RoomName::Named(old.clone()), name.clone());
+                    self.seen_in_jitsi(kind, jid);
+                }
+                _ => {}
+            }
+        }
+        for (jid, name) in before {
+            if !now.iter().any(|(j, _)| j == jid)
+                && !expected(
+                    self,
+                    &|e| matches!(e, Expect::RoomRemoved { room } if room == jid),
+                )
+            {
+                self.seen_in_jitsi(OutcomeKind::Remove(RoomName::Named(name.clone())), jid);
+            }
+        }
+    }
+
+    /// Participant `nick` is in `room`: a move nobody here asked for is
+    /// recorded as made in Jitsi.
+    fn arrived(&mut self, nick: &str, room: &str, room_name: RoomName, name: Option<&str>) {
+        let before = self.last_room.insert(nick.to_owned(), room.to_owned());
+        if before.is_none_or(|b| b == room) {
+            return;
+        }
+        let ours = self.pending.iter().any(|p| {
+            matches!(&p.expect, Expect::Moved { participant, to } if participant == nick && to == room)
+        });
+        if !ours {
+            let who = shown_name(name).unwrap_or_else(|| nick.to_owned());
+            self.seen_in_jitsi(OutcomeKind::Move(who, room_name), nick);
+        }
+    }
+
+    fn seen_in_jitsi(&mut self, kind: OutcomeKind, subject: &str) {
+        self.push_outcome(
+            kind,
+            Some(subject.to_owned()),
+            OutcomeState::Done,
+            By::Jitsi,
+        );
     }
 
     /// How to address `nick`, even between rooms: real JID and display name.
@@ -307,13 +399,13 @@ impl Model {
 
     /// Starts tracking a command; it stays pending until [`Model::sent`] and then
     /// until confirmed or `timeout` passes.
-    pub fn expect(&mut self, kind: OutcomeKind, expect: Expect, timeout: Duration) -> u64 {
+    pub fn expect(&mut self, kind: OutcomeKind, expect: Expect, timeout: Duration, by: By) -> u64 {
         let subject = match &expect {
             Expect::RoomAdded { name, .. } => name.clone(),
             Expect::RoomRenamed { room, .. } | Expect::RoomRemoved { room } => room.clone(),
             Expect::Moved { participant, .. } => participant.clone(),
         };
-        let id = self.push_outcome(kind, Some(subject), OutcomeState::Pending);
+        let id = self.push_outcome(kind, Some(subject), OutcomeState::Pending, by);
         self.pending.push(Pending {
             id,
             expect,
@@ -324,8 +416,8 @@ impl Model {
     }
 
     /// Records an outcome that needs no confirmation (a refusal, a step that failed).
-    pub fn record(&mut self, kind: OutcomeKind, state: OutcomeState) -> u64 {
-        self.push_outcome(kind, None, state)
+    pub fn record(&mut self, kind: OutcomeKind, state: OutcomeState, by: By) -> u64 {
+        self.push_outcome(kind, None, state, by)
     }
 
     /// The command for outcome `id` has been sent at `now`.
@@ -411,6 +503,7 @@ impl Model {
         kind: OutcomeKind,
         subject: Option<String>,
         state: OutcomeState,
+        by: By,
     ) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
@@ -419,6 +512,7 @@ impl Model {
             kind,
             subject,
             state,
+            by,
         });
         // The oldest settled outcomes go first; one that is still pending stays
         // until it settles, however many a command has.
@@ -525,6 +619,7 @@ impl Model {
             },
             rooms,
             outcomes: self.outcomes.iter().cloned().collect(),
+            also_here: Vec::new(),
         }
     }
 }
@@ -674,6 +769,77 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn changes_made_in_jitsi_are_recorded_as_such_and_ours_carry_their_moderator() {
+        let t0 = Instant::now();
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_presence(&presence("bbbb", "Björn", "participant", true));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        assert!(
+            model.view().outcomes.is_empty(),
+            "the meeting as first found is news to nobody"
+        );
+        let kim = By::Moderator("Kim".into());
+        let anna = model.expect(
+            OutcomeKind::Move("Anna".into(), RoomName::Named("One".into())),
+            Expect::Moved {
+                participant: "aaaa".into(),
+                to: "r1@breakout.meet.test".into(),
+            },
+            Duration::from_secs(5),
+            kim.clone(),
+        );
+        model.sent(anna, t0);
+        // Kim's move of Anna; in Jitsi, Björn follows her, One becomes Uno and Two is added.
+        model.apply_presence(&presence("aaaa", "Anna", "none", false));
+        model.apply_presence(&presence("bbbb", "Björn", "none", false));
+        model.apply_update(update(&[
+            ("r1", "Uno", &[("aaaa", "Anna"), ("bbbb", "Björn")]),
+            ("r2", "Two", &[]),
+        ]));
+        model.settle(t0 + Duration::from_secs(1));
+        let in_jitsi = |model: &Model| -> Vec<OutcomeKind> {
+            let mut kinds: Vec<OutcomeKind> = model
+                .view()
+                .outcomes
+                .iter()
+                .filter(|o| o.by == By::Jitsi)
+                .inspect(|o| assert_eq!(o.state, OutcomeState::Done))
+                .map(|o| o.kind.clone())
+                .collect();
+            kinds.sort_by_key(|k| format!("{k:?}"));
+            kinds
+        };
+        assert_eq!(
+            in_jitsi(&model),
+            [
+                OutcomeKind::Create("Two".into()),
+                OutcomeKind::Move("Björn".into(), RoomName::Named("Uno".into())),
+                OutcomeKind::Rename(RoomName::Named("One".into()), "Uno".into()),
+            ]
+        );
+        let ours = model.view().outcomes.into_iter().find(|o| o.id == anna);
+        assert_eq!(
+            ours.map(|o| (o.by, o.state)),
+            Some((kim, OutcomeState::Done))
+        );
+        // Uno is closed in Jitsi; Björn is back in the main room.
+        model.apply_update(update(&[("r2", "Two", &[])]));
+        model.apply_presence(&presence("bbbb", "Björn", "participant", true));
+        let kinds = in_jitsi(&model);
+        assert!(kinds.contains(&OutcomeKind::Remove(RoomName::Named("Uno".into()))));
+        assert!(kinds.contains(&OutcomeKind::Move("Björn".into(), RoomName::Main)));
+        assert_eq!(kinds.len(), 5);
+        // After a lost link, the meeting as found again is not news either.
+        model.reset();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_update(update(&[("r3", "Three", &[("bbbb", "Björn")])]));
+        model.apply_update(update(&[("r3", "Three", &[("bbbb", "Björn")])]));
+        assert_eq!(in_jitsi(&model).len(), 5);
+    }
+
+    #[test]
     fn updates_give_the_breakout_rooms_sorted_naturally() {
         let mut model = moderator_model();
         model.apply_update(update(&[
@@ -705,6 +871,7 @@ pub(crate) mod tests {
                 before,
             },
             Duration::from_secs(2),
+            By::Here,
         );
         let anna = model.expect(
             label("Move Anna"),
@@ -713,6 +880,7 @@ pub(crate) mod tests {
                 to: "r1@breakout.meet.test".into(),
             },
             Duration::from_secs(5),
+            By::Here,
         );
         let bjorn = model.expect(
             label("Move Björn"),
@@ -721,6 +889,7 @@ pub(crate) mod tests {
                 to: "r1@breakout.meet.test".into(),
             },
             Duration::from_secs(5),
+            By::Here,
         );
         for id in [add, anna, bjorn] {
             model.sent(id, t0);
@@ -746,6 +915,7 @@ pub(crate) mod tests {
                 room: "r1@breakout.meet.test".into(),
             },
             Duration::from_secs(2),
+            By::Here,
         );
         model.settle(t0 + Duration::from_secs(60));
         assert_eq!(model.outcome(queued), Some(&OutcomeState::Pending));
@@ -772,6 +942,7 @@ pub(crate) mod tests {
                 to: "r1@breakout.meet.test".into(),
             },
             Duration::from_secs(5),
+            By::Here,
         );
         let rename = model.expect(
             label("Rename"),
@@ -780,6 +951,7 @@ pub(crate) mod tests {
                 name: "Ett".into(),
             },
             Duration::from_secs(2),
+            By::Here,
         );
         model.sent(gone, t0);
         model.sent(rename, t0);
@@ -818,6 +990,7 @@ pub(crate) mod tests {
                     room: "r@breakout.meet.test".into(),
                 },
                 Duration::from_secs(2),
+                By::Here,
             );
             model.fail(id, FailReason::LinkLost);
             model.fail(id, FailReason::Left);
@@ -840,6 +1013,7 @@ pub(crate) mod tests {
                         room: format!("r{i}@breakout.meet.test"),
                     },
                     Duration::from_secs(5),
+                    By::Here,
                 )
             })
             .collect();
@@ -848,7 +1022,7 @@ pub(crate) mod tests {
         for id in &ids[..150] {
             model.fail(*id, FailReason::LinkLost);
         }
-        model.record(label("one more"), OutcomeState::Done);
+        model.record(label("one more"), OutcomeState::Done, By::Here);
         let view = model.view();
         assert_eq!(view.outcomes.len(), MAX_OUTCOMES);
         assert!(
@@ -876,7 +1050,7 @@ pub(crate) mod tests {
     fn keeps_a_bounded_history_of_outcomes() {
         let mut model = moderator_model();
         for i in 0..(MAX_OUTCOMES + 50) {
-            model.record(label(&format!("step {i}")), OutcomeState::Done);
+            model.record(label(&format!("step {i}")), OutcomeState::Done, By::Here);
         }
         let view = model.view();
         assert_eq!(view.outcomes.len(), MAX_OUTCOMES);

@@ -364,6 +364,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
 mod tests {
     use super::*;
     use crate::jitsi::model::tests::{MAIN, moderator_model, presence, update};
+    use app::meeting::By;
 
     fn timing() -> Confirmation {
         Confirmation::default()
@@ -594,6 +595,7 @@ mod tests {
                 to: r1.into(),
             },
             Duration::from_secs(5),
+            By::Here,
         );
         // Anna left the main room and the update does not show her in One yet.
         model.apply_presence(&presence("aaaa", "Anna", "none", false));

@@ -1,19 +1,29 @@
-//! The app's [`MeetingService`]: one session per moderator and meeting. Each
-//! browser is its own occupant in the meeting, under the display name and token
-//! its moderator gave, so a Jitsi moderator grants moderator to each panel user
-//! separately. A session nobody watches leaves the meeting after a grace period.
+//! The app's [`MeetingService`]: the sessions that put the panel in meetings.
+//!
+//! With a panel account (`XMPP_USER`), every signed-in moderator acts through
+//! it: they share ONE session per meeting, its owner, and each command in its
+//! feed carries the name of the moderator who gave it. So do signed-in
+//! moderators without a token of their own when the operator gives one
+//! (`JITSI_TOKEN`). Everyone else (a moderator whose own token is their way
+//! into Prosody, an open panel's visitor) has a personal session: their own
+//! occupant in the meeting, under their own name and token, which a Jitsi
+//! moderator grants moderator separately.
+//!
+//! Every board shows who else is watching its session. A session nobody
+//! watches leaves the meeting after a grace period.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use app::meeting::{Command, LinkStatus, MeetingRef, MeetingView, Receipt};
+use app::meeting::{By, Command, LinkStatus, MeetingRef, MeetingView, Receipt};
 use app::service::{MeetingService, Moderator, ServiceError};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
+use tokio::sync::watch;
 
 use super::config::ClientConfig;
 use super::session::{self, SessionHandle};
@@ -38,14 +48,77 @@ impl Default for Limits {
     }
 }
 
-type Key = (MeetingRef, Moderator);
+/// Whose session it is.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Seat {
+    /// The meeting's owner: the operator's identity, shared by every
+    /// signed-in moderator without a token of their own.
+    Shared,
+    /// One moderator's own occupant.
+    Personal(Moderator),
+}
+
+type Key = (MeetingRef, Seat);
+
+/// The streams reading a session: who is watching.
+struct Watchers {
+    /// Each stream's number, its moderator's id and name.
+    list: Mutex<Vec<(u64, String, Option<String>)>>,
+    next: AtomicU64,
+    /// Bumped when someone comes or goes.
+    changed: watch::Sender<()>,
+}
+
+impl Watchers {
+    fn new() -> Self {
+        Self {
+            list: Mutex::new(Vec::new()),
+            next: AtomicU64::new(0),
+            changed: watch::Sender::new(()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(u64, String, Option<String>)>> {
+        self.list.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn add(&self, who: &Moderator) -> u64 {
+        let number = self.next.fetch_add(1, Ordering::SeqCst);
+        self.lock()
+            .push((number, who.id.clone(), who.display_name.clone()));
+        self.changed.send_replace(());
+        number
+    }
+
+    fn remove(&self, number: u64) {
+        self.lock().retain(|(n, _, _)| *n != number);
+        self.changed.send_replace(());
+    }
+
+    fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// The names of everyone watching but moderator `id`, each once, sorted.
+    fn others(&self, id: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .lock()
+            .iter()
+            .filter(|(_, who, _)| who != id)
+            .filter_map(|(_, _, name)| name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
 
 /// A running session and who uses it.
 #[derive(Clone)]
 struct Entry {
     handle: SessionHandle,
     /// Streams reading the session now.
-    watchers: Arc<AtomicUsize>,
+    watchers: Arc<Watchers>,
     /// When the last watcher left or the last command came.
     last_used: Arc<Mutex<Instant>>,
 }
@@ -65,7 +138,7 @@ impl Entry {
     }
 
     fn idle_for(&self) -> Option<Duration> {
-        (self.watchers.load(Ordering::SeqCst) == 0).then(|| {
+        self.watchers.is_empty().then(|| {
             self.last_used
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -75,12 +148,16 @@ impl Entry {
 }
 
 /// Counts a watcher while its stream lives.
-struct Watching(Entry);
+struct Watching {
+    entry: Entry,
+    number: u64,
+    id: String,
+}
 
 impl Drop for Watching {
     fn drop(&mut self) {
-        self.0.touch();
-        self.0.watchers.fetch_sub(1, Ordering::SeqCst);
+        self.entry.touch();
+        self.entry.watchers.remove(self.number);
     }
 }
 
@@ -113,6 +190,21 @@ impl Sessions {
         });
         tokio::spawn(end_idle(Arc::downgrade(&sessions), limits.idle));
         sessions
+    }
+
+    /// Whose session `who` uses: the shared one when they act through the
+    /// operator's identity. Only signed-in users ever do.
+    fn seat(&self, who: &Moderator) -> Seat {
+        let account = !matches!(
+            self.config.credentials,
+            crate::xmpp::sasl::Credentials::Anonymous
+        );
+        let operator_token = who.token.is_none() && self.config.token.is_some();
+        if who.signed_in && (account || operator_token) {
+            Seat::Shared
+        } else {
+            Seat::Personal(who.clone())
+        }
     }
 
     /// The running session of `who` in `meeting`, started on first use.
@@ -155,7 +247,8 @@ impl Sessions {
     }
 
     fn entry(&self, who: &Moderator, meeting: &MeetingRef) -> Result<Entry, ServiceError> {
-        let key = (meeting.clone(), who.clone());
+        let seat = self.seat(who);
+        let key = (meeting.clone(), seat.clone());
         let mut sessions = self.lock();
         if let Some(entry) = sessions.get(&key).filter(|e| e.is_usable()) {
             entry.touch();
@@ -180,13 +273,12 @@ impl Sessions {
             return Err(ServiceError::Busy(self.limits.max_sessions));
         }
         let mut config = (*self.config).clone();
-        if let Some(name) = &who.display_name {
-            config.display_name.clone_from(name);
-        }
-        // A user with a token of their own (and any open panel's visitor) joins
-        // as themselves; the operator's token and account serve only signed-in
-        // users who bring none.
-        if who.token.is_some() || !who.signed_in {
+        // A personal session joins as its user: their name, their own token if
+        // any, never the operator's token or account.
+        if let Seat::Personal(who) = &seat {
+            if let Some(name) = &who.display_name {
+                config.display_name.clone_from(name);
+            }
             config.token.clone_from(&who.token);
             config.credentials = crate::xmpp::sasl::Credentials::Anonymous;
             config.account_domain = None;
@@ -196,7 +288,7 @@ impl Sessions {
             .map_err(|e| ServiceError::BadMeeting(e.to_string()))?;
         let entry = Entry {
             handle,
-            watchers: Arc::new(AtomicUsize::new(0)),
+            watchers: Arc::new(Watchers::new()),
             last_used: Arc::new(Mutex::new(Instant::now())),
         };
         sessions.insert(key, entry.clone());
@@ -250,7 +342,7 @@ impl MeetingService for Sessions {
         who: &Moderator,
         meeting: &MeetingRef,
     ) -> Result<BoxStream<'static, MeetingView>, ServiceError> {
-        Ok(views(self.entry(who, meeting)?))
+        Ok(views(self.entry(who, meeting)?, who))
     }
 
     fn existing(
@@ -258,11 +350,12 @@ impl MeetingService for Sessions {
         who: &Moderator,
         meeting: &MeetingRef,
     ) -> Option<BoxStream<'static, MeetingView>> {
-        let key = (meeting.clone(), who.clone());
+        let key = (meeting.clone(), self.seat(who));
         let entry = self.lock().get(&key).filter(|e| e.is_usable()).cloned()?;
         entry.touch();
-        Some(views(entry))
+        Some(views(entry, who))
     }
+
     fn command(
         &self,
         who: &Moderator,
@@ -270,28 +363,46 @@ impl MeetingService for Sessions {
         command: Command,
     ) -> BoxFuture<'static, Result<Receipt, ServiceError>> {
         let session = self.session(who, meeting);
+        let by = match self.seat(who) {
+            Seat::Shared => {
+                By::Moderator(who.display_name.clone().unwrap_or_else(|| who.id.clone()))
+            }
+            Seat::Personal(_) => By::Here,
+        };
         Box::pin(async move {
             session?
-                .command(command)
+                .command_by(command, by)
                 .await
                 .map_err(ServiceError::Refused)
         })
     }
 }
 
-/// Every view of a session, the latest first; counts as a watcher while it lives.
-fn views(entry: Entry) -> BoxStream<'static, MeetingView> {
-    entry.watchers.fetch_add(1, Ordering::SeqCst);
-    let receiver = entry.handle.watch();
-    let watching = Watching(entry);
+/// Every view of a session for `who`, the latest first, with the others
+/// watching it; counts as a watcher while it lives.
+fn views(entry: Entry, who: &Moderator) -> BoxStream<'static, MeetingView> {
+    let number = entry.watchers.add(who);
+    let session = entry.handle.watch();
+    let others = entry.watchers.changed.subscribe();
+    let watching = Watching {
+        entry,
+        number,
+        id: who.id.clone(),
+    };
     let stream = futures::stream::unfold(
-        (receiver, true, watching),
-        |(mut receiver, first, watching)| async move {
+        (session, others, true, watching),
+        |(mut session, mut others, first, watching)| async move {
             if !first {
-                receiver.changed().await.ok()?;
+                tokio::select! {
+                    changed = session.changed() => changed.ok()?,
+                    // The sender lives as long as `watching` does.
+                    _ = others.changed() => {}
+                }
             }
-            let view = (**receiver.borrow_and_update()).clone();
-            Some((view, (receiver, false, watching)))
+            others.borrow_and_update();
+            let mut view = (**session.borrow_and_update()).clone();
+            view.also_here = watching.entry.watchers.others(&watching.id);
+            Some((view, (session, others, false, watching)))
         },
     );
     Box::pin(stream)
@@ -377,6 +488,60 @@ mod tests {
             "{urls:?}"
         );
         assert_eq!(urls.len(), 3, "{urls:?}");
+    }
+
+    /// Reads `views` until one's `also_here` is `names`.
+    async fn until_also_here(views: &mut BoxStream<'static, MeetingView>, names: &[&str]) {
+        use futures::StreamExt;
+        loop {
+            let view = views.next().await.expect("views go on");
+            if view.also_here == names {
+                return;
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_a_panel_account_signed_in_moderators_share_one_session_and_see_each_other() {
+        let recorder = Arc::new(Recorder(Mutex::new(Vec::new()), false));
+        let mut config = ClientConfig::new(
+            url::Url::parse("wss://meet.example/xmpp-websocket").unwrap(),
+            "meet.example",
+        );
+        config.credentials = crate::xmpp::sasl::Credentials::Password {
+            user: "panel".into(),
+            password: "secret".into(),
+        };
+        let sessions = Sessions::new(config, recorder.clone());
+        let meeting = MeetingRef {
+            room: "demo".into(),
+            tenant: None,
+        };
+        let named = |id: &str, name: &str, token: Option<&str>| Moderator {
+            display_name: Some(name.into()),
+            ..who(id, token)
+        };
+        let kim = named("kim", "Kim", None);
+        let ali = named("ali", "Ali", Some("alis.own.token"));
+        let mut kims = sessions.watch(&kim, &meeting).unwrap();
+        until_also_here(&mut kims, &[]).await;
+        let mut alis = sessions.watch(&ali, &meeting).unwrap();
+        until_also_here(&mut alis, &["Kim"]).await;
+        until_also_here(&mut kims, &["Ali"]).await;
+        // Kim's second tab is Kim: not named twice, not named to Kim.
+        let _kims_tab = sessions.watch(&kim, &meeting).unwrap();
+        until_also_here(&mut alis, &["Kim"]).await;
+        // An open panel's visitor never acts through the account.
+        let visitor = Moderator {
+            signed_in: false,
+            ..named("v", "Visitor", None)
+        };
+        let _visitor = sessions.watch(&visitor, &meeting).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(sessions.len(), 2, "one shared session and the visitor's");
+        assert_eq!(recorder.0.lock().unwrap().len(), 2);
+        drop(alis);
+        until_also_here(&mut kims, &[]).await;
     }
 
     #[tokio::test(start_paused = true)]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::meeting::{
-    Command, FailReason, LinkReason, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal,
+    By, Command, FailReason, LinkReason, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal,
 };
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -50,6 +50,7 @@ pub struct SessionHandle {
 enum Request {
     Command {
         command: Command,
+        by: By,
         reply: oneshot::Sender<Result<Receipt, Refusal>>,
     },
     Stop {
@@ -70,9 +71,15 @@ impl SessionHandle {
 
     /// Checks and queues a command; the receipt's ids appear in the view's outcomes.
     pub async fn command(&self, command: Command) -> Result<Receipt, Refusal> {
+        self.command_by(command, By::Here).await
+    }
+
+    /// [`SessionHandle::command`], given `by` a moderator of a shared session:
+    /// the outcomes carry their name.
+    pub async fn command_by(&self, command: Command, by: By) -> Result<Receipt, Refusal> {
         let (reply, answer) = oneshot::channel();
         self.requests
-            .send(Request::Command { command, reply })
+            .send(Request::Command { command, by, reply })
             .await
             .map_err(|_| Refusal::NotConnected)?;
         answer.await.unwrap_or(Err(Refusal::NotConnected))
@@ -344,8 +351,8 @@ impl Actor {
             let send_ready = *joined && !self.queue.is_empty();
             tokio::select! {
                 request = self.requests.recv() => match request {
-                    Some(Request::Command { command, reply }) => {
-                        let accepted = self.accept(&command);
+                    Some(Request::Command { command, by, reply }) => {
+                        let accepted = self.accept(&command, &by);
                         if accepted.is_err() {
                             metrics::counter!("grupprum_commands_total", "outcome" => "refused").increment(1);
                         }
@@ -419,7 +426,7 @@ impl Actor {
     }
 
     /// Plans a command and queues its messages.
-    fn accept(&mut self, command: &Command) -> Result<Receipt, Refusal> {
+    fn accept(&mut self, command: &Command, by: &By) -> Result<Receipt, Refusal> {
         let items = plan::plan(&self.model, command, self.config.timing.confirm)?;
         if self.queue.len() + self.deferred.len() + items.len() > MAX_QUEUED {
             return Err(Refusal::Queued { max: MAX_QUEUED });
@@ -434,7 +441,7 @@ impl Actor {
             after_empty,
         } in items
         {
-            let outcome = self.model.expect(kind, expect, timeout);
+            let outcome = self.model.expect(kind, expect, timeout, by.clone());
             receipt.push(outcome);
             let queued = Queued { outcome, command };
             match after_empty {
