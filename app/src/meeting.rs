@@ -374,8 +374,10 @@ pub enum OutcomeKind {
     Move(String, RoomName),
 }
 
-/// Who an outcome's change came from.
+/// Who an outcome's change came from. On the wire a short code: `here`,
+/// `jitsi`, or `by:<name>`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum By {
     /// This board's own session: the moderator reading it.
     #[default]
@@ -384,6 +386,31 @@ pub enum By {
     Moderator(String),
     /// Someone in Jitsi itself, not through this panel.
     Jitsi,
+}
+
+impl From<By> for String {
+    fn from(by: By) -> Self {
+        match by {
+            By::Here => "here".into(),
+            By::Moderator(name) => format!("by:{name}"),
+            By::Jitsi => "jitsi".into(),
+        }
+    }
+}
+
+impl TryFrom<String> for By {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        match text.as_str() {
+            "here" => Ok(By::Here),
+            "jitsi" => Ok(By::Jitsi),
+            _ => match text.strip_prefix("by:") {
+                Some(name) => Ok(By::Moderator(name.to_owned())),
+                None => Err(text),
+            },
+        }
+    }
 }
 
 /// One tracked outcome.
@@ -653,7 +680,7 @@ mod tests {
     }
 
     #[test]
-    fn link_and_fail_reasons_travel_as_short_codes() {
+    fn link_and_fail_reasons_and_authors_travel_as_short_codes() {
         for reason in [
             LinkReason::NoMeeting,
             LinkReason::TokenRoom,
@@ -695,6 +722,16 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<FailReason>("\"still-occupied:x\"").is_err());
+        for by in [
+            By::Here,
+            By::Jitsi,
+            By::Moderator("jitsi".into()),
+            By::Moderator("by:x".into()),
+        ] {
+            let json = serde_json::to_string(&by).unwrap();
+            assert_eq!(serde_json::from_str::<By>(&json).unwrap(), by, "{json}");
+        }
+        assert!(serde_json::from_str::<By>("\"someone\"").is_err());
     }
 
     #[test]

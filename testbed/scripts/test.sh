@@ -11,6 +11,7 @@ bash testbed/scripts/setup.sh
 echo; echo "== formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+source testbed/scripts/wasm-env.sh
 cargo clippy -p app --lib --target wasm32-unknown-unknown --no-default-features \
   --features hydrate --target-dir target/front -- -D warnings
 

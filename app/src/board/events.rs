@@ -76,11 +76,10 @@ pub fn Events() -> impl IntoView {
         };
         // On a shared board each line names its moderator; Jitsi's own changes say so.
         let by = match o.by {
-            By::Here => None,
-            By::Moderator(name) => Some(name),
-            By::Jitsi => Some(t.in_jitsi.to_owned()),
+            By::Here => String::new(),
+            By::Moderator(name) => format!("{name} · "),
+            By::Jitsi => format!("{} · ", t.in_jitsi),
         };
-        let by = by.map(|by| view! { <span class="by">{by}</span> " · " });
         view! { <li class="event">{by} {lang.outcome(&o.kind)} ": " {state}</li> }
     };
     view! {
