@@ -1155,3 +1155,90 @@ async fn moderators_share_the_panel_accounts_one_session_and_see_each_other_in_t
     sessions.stop_all().await;
     meeting.stop().await;
 }
+
+/// Counts the connections made through it.
+struct Counting(WebSocketConnector, std::sync::atomic::AtomicUsize);
+
+impl server::xmpp::transport::Connector for Counting {
+    fn connect(
+        &self,
+        url: url::Url,
+    ) -> futures::future::BoxFuture<
+        'static,
+        Result<server::xmpp::transport::Transport, server::xmpp::transport::TransportError>,
+    > {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.connect(url)
+    }
+}
+
+#[tokio::test]
+async fn token_refusals_of_a_token_deployment_are_final_and_a_moderators_token_is_owner_at_once() {
+    use app::meeting::LinkReason;
+    use serde_json::json;
+    let meeting = TestMeeting::start_with("livetokens", 0, |o| {
+        o.tokens = Some(testbed::prosody::TokenAuth::random("grupprum-test", true));
+        o.open_room = true;
+    })
+    .await;
+    let env = &meeting.m().env;
+    let room = meeting_ref(&meeting).room;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let token = |room: &str, claims| env.token(room, "Panel Person", true, claims).unwrap();
+    let cases = [
+        (
+            token(&room, json!({"nbf": now - 600, "exp": now - 120})),
+            LinkReason::TokenExpired,
+        ),
+        (
+            token(&room, json!({"nbf": now + 600})),
+            LinkReason::TokenNotYetValid,
+        ),
+        (
+            format!("{}x", token(&room, json!({}))),
+            LinkReason::TokenSignature,
+        ),
+        (
+            token(&room, json!({"iss": "someone-else"})),
+            LinkReason::TokenIssuer,
+        ),
+        (token("elsewhere", json!({})), LinkReason::TokenRoom),
+    ];
+    for (bad, reason) in cases {
+        let connector = Arc::new(Counting(
+            WebSocketConnector::new(Vec::new()).unwrap(),
+            Default::default(),
+        ));
+        let mut config = config(&meeting);
+        config.token = Some(bad);
+        let panel =
+            session::spawn(Arc::new(config), meeting_ref(&meeting), connector.clone()).unwrap();
+        let view = until(&panel, |v| matches!(v.status, LinkStatus::Failed { .. })).await;
+        assert_eq!(
+            view.status,
+            LinkStatus::Failed {
+                reason: reason.clone()
+            }
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            connector.1.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "{reason:?}: one login, never retried"
+        );
+        panel.stop().await;
+    }
+    // A moderator's own token: Prosody writes who they are into presence and
+    // the focus makes them owner as they join, with no grant.
+    let mut config = config(&meeting);
+    config.token = Some(token(&room, json!({})));
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let panel = session::spawn(Arc::new(config), meeting_ref(&meeting), connector).unwrap();
+    let view = until(&panel, |v| v.me.as_ref().is_some_and(|m| m.is_moderator)).await;
+    assert_eq!(view.status, LinkStatus::Online);
+    panel.stop().await;
+    meeting.stop().await;
+}

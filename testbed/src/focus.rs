@@ -7,6 +7,9 @@
 //!   another when the owner leaves. Breakout rooms have no auto-owner.
 //! * With `grant_panels`, makes every main-room occupant that is not one of the
 //!   test meeting's simulated participants owner as it joins.
+//! * Makes owner, as it joins the main room, whoever's token says they are a
+//!   moderator (the `<identity/>` the server writes into presence), as
+//!   deployments with `mod_token_affiliation` do.
 //! * Sends each new occupant a Jingle `session-initiate`.
 //! * Leaves a room when nobody else is in it.
 //! * On request, opens a room before anyone is in it, as jicofo does on a
@@ -338,14 +341,13 @@ impl State {
             None => {
                 entry.order += 1;
                 let key = entry.order;
-                let panel = is_main
-                    && self.grant_panels
-                    && affiliation != "owner"
+                let panel = self.grant_panels
                     && p.real_jid.as_deref().is_some_and(|real| {
                         !jid::resource(real)
                             .unwrap_or_default()
                             .starts_with(crate::participant::PARTICIPANT_RESOURCE_PREFIX)
                     });
+                let grant = is_main && affiliation != "owner" && (panel || p.token_moderator);
                 entry.occupants.insert(
                     key,
                     Occupant {
@@ -357,7 +359,7 @@ impl State {
                 );
                 let offer = self.session_initiate(&p.from);
                 self.send(offer).await;
-                if panel {
+                if grant {
                     self.grant(&room, &nick).await;
                 }
             }

@@ -21,9 +21,14 @@ use testbed::names::NameStyle;
 
 const USAGE: &str = "usage:
   testbed start [--room NAME] [--participants N] [--hostile] [--ignore-moves K] [--grant-panels] [--open]
-                [--updates-to-moderators] [--prosody-only] [--port PORT] [--lifetime SECONDS] [--dir DIR]
+                [--tokens] [--updates-to-moderators] [--prosody-only] [--port PORT] [--lifetime SECONDS]
+                [--dir DIR]
   testbed run   (same options; stays in the foreground)
   testbed stop  (--dir DIR | --env FILE)";
+
+/// The issuer of the test meeting's tokens (`--tokens`: JWT authentication with
+/// a random secret; tokens are optional for the simulated participants).
+const TOKEN_APP_ID: &str = "grupprum-test";
 
 /// How long `start` waits for the meeting to come up.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -82,6 +87,9 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--prosody-only" => options.prosody_only = true,
             "--grant-panels" => options.grant_panels = true,
             "--open" => options.open_room = true,
+            "--tokens" => {
+                options.tokens = Some(testbed::prosody::TokenAuth::random(TOKEN_APP_ID, true))
+            }
             "--updates-to-moderators" => {
                 options.update_recipients = testbed::prosody::UpdateRecipients::Moderators
             }
@@ -136,6 +144,9 @@ fn option_args(args: &Args) -> Vec<String> {
     }
     if o.open_room {
         list.push("--open".into());
+    }
+    if o.tokens.is_some() {
+        list.push("--tokens".into());
     }
     if o.update_recipients == testbed::prosody::UpdateRecipients::Moderators {
         list.push("--updates-to-moderators".into());

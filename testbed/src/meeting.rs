@@ -8,7 +8,7 @@ use crate::domains::Domains;
 use crate::focus::Focus;
 use crate::names::{NameStyle, display_name};
 use crate::participant::{Participant, ParticipantConfig};
-use crate::prosody::{Install, Prosody, ProsodyError, UpdateRecipients};
+use crate::prosody::{Install, Prosody, ProsodyError, Setup, TokenAuth, UpdateRecipients};
 use crate::stream::{Link, StreamError};
 
 /// What to start.
@@ -35,10 +35,19 @@ pub struct MeetingOptions {
     pub open_room: bool,
     /// Who gets the breakout component's updates.
     pub update_recipients: UpdateRecipients,
+    /// Jitsi-style token authentication on the meeting's domain.
+    pub tokens: Option<TokenAuth>,
     pub install: Install,
 }
 
 impl MeetingOptions {
+    fn setup(&self) -> Setup {
+        Setup {
+            recipients: self.update_recipients,
+            tokens: self.tokens.clone(),
+        }
+    }
+
     /// A meeting named `room` with `participants` people, in `dir`.
     pub fn new(dir: &Path, room: &str, participants: usize) -> Self {
         Self {
@@ -53,6 +62,7 @@ impl MeetingOptions {
             grant_panels: false,
             open_room: false,
             update_recipients: UpdateRecipients::Everyone,
+            tokens: None,
             install: Install::default(),
         }
     }
@@ -84,12 +94,14 @@ pub struct MeetingEnv {
     pub focus_password: String,
     /// The panel's account on the hidden domain (admin of the MUC components).
     pub panel_password: String,
+    /// Token authentication, when the meeting's domain has it.
+    pub tokens: Option<TokenAuth>,
 }
 
 impl MeetingEnv {
     /// `NAME=value` pairs, in a fixed order.
     pub fn vars(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut vars = vec![
             ("XMPP_WS_URL", self.ws_url.clone()),
             ("XMPP_DOMAIN", self.domains.xmpp.clone()),
             ("MUC_DOMAIN", self.domains.muc.clone()),
@@ -99,7 +111,47 @@ impl MeetingEnv {
             ("FOCUS_PASSWORD", self.focus_password.clone()),
             ("PANEL_JID", self.domains.panel_jid()),
             ("PANEL_PASSWORD", self.panel_password.clone()),
-        ]
+        ];
+        if let Some(tokens) = &self.tokens {
+            vars.push(("JWT_APP_ID", tokens.app_id.clone()));
+            vars.push(("JWT_APP_SECRET", tokens.secret.clone()));
+        }
+        vars
+    }
+
+    /// A token the meeting accepts, for `room` (`*`: any), naming `name`, a
+    /// moderator or not; `claims` are added last and win. `None` without
+    /// token authentication.
+    pub fn token(
+        &self,
+        room: &str,
+        name: &str,
+        moderator: bool,
+        claims: serde_json::Value,
+    ) -> Option<String> {
+        let tokens = self.tokens.as_ref()?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut body = serde_json::json!({
+            "iss": tokens.app_id,
+            "aud": "jitsi",
+            "sub": self.domains.xmpp,
+            "room": room,
+            "nbf": now - 10,
+            "exp": now + 3600,
+            "context": {"user": {"name": name, "moderator": moderator, "id": name.to_lowercase()}},
+        });
+        if let (Some(body), serde_json::Value::Object(extra)) = (body.as_object_mut(), claims) {
+            body.extend(extra);
+        }
+        let key = jsonwebtoken::EncodingKey::from_secret(tokens.secret.as_bytes()).ok()?;
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            &body,
+            &key,
+        )
+        .ok()
     }
 
     /// The variables as an env file (`NAME=value` lines).
@@ -111,16 +163,16 @@ impl MeetingEnv {
     }
 }
 
-/// Checks that the deployment advertises its breakout component, as clients expect.
+/// Checks that the deployment advertises its breakout component, as clients
+/// expect. Logs in with the panel's account, which needs no token.
 async fn check_components(env: &MeetingEnv) -> Result<(), String> {
-    let link = crate::stream::connect(
-        &env.ws_url,
-        &env.domains.xmpp,
-        &crate::stream::Auth::Anonymous,
-        "check",
-    )
-    .await
-    .map_err(|e| format!("a client cannot log in ({e})"))?;
+    let auth = crate::stream::Auth::Plain {
+        user: crate::domains::PANEL_USER.to_owned(),
+        password: env.panel_password.clone(),
+    };
+    let link = crate::stream::connect(&env.ws_url, &env.domains.hidden, &auth, "check")
+        .await
+        .map_err(|e| format!("a client cannot log in ({e})"))?;
     let Link { tx, mut rx, .. } = link;
     tx.send(crate::stanza::disco_info("check1", &env.domains.xmpp, None))
         .await
@@ -184,7 +236,7 @@ impl Meeting {
             &domains,
             &focus_password,
             &panel_password,
-            options.update_recipients,
+            &options.setup(),
         )
         .await?;
         let env = MeetingEnv {
@@ -192,6 +244,7 @@ impl Meeting {
             domains: domains.clone(),
             focus_password,
             panel_password,
+            tokens: options.tokens.clone(),
         };
         let room_jid = domains.room_jid(&options.room);
         let mut meeting = Self {
@@ -291,7 +344,7 @@ impl Meeting {
             &self.env.domains,
             &self.env.focus_password,
             &self.env.panel_password,
-            self.options.update_recipients,
+            &self.options.setup(),
         )
         .await?;
         if !self.options.prosody_only {

@@ -96,7 +96,7 @@ impl Prosody {
         domains: &Domains,
         focus_password: &str,
         panel_password: &str,
-        recipients: UpdateRecipients,
+        setup: &Setup,
     ) -> Result<Self, ProsodyError> {
         for program in [&install.prosody, &install.prosodyctl] {
             if !program.exists() {
@@ -116,7 +116,7 @@ impl Prosody {
             })?;
         }
         let config_path = dir.join("prosody.cfg.lua");
-        let config = config(dir, &install.plugins, port, domains, recipients);
+        let config = config(dir, &install.plugins, port, domains, setup);
         std::fs::write(&config_path, config).map_err(|source| ProsodyError::Write {
             path: config_path.clone(),
             source,
@@ -274,7 +274,6 @@ fn lua_str(s: &str) -> String {
     out
 }
 
-/// The Prosody configuration for the test meeting.
 /// Who gets the breakout component's updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UpdateRecipients {
@@ -286,13 +285,38 @@ pub enum UpdateRecipients {
     Moderators,
 }
 
-pub fn config(
-    dir: &Path,
-    plugins: &Path,
-    port: u16,
-    d: &Domains,
-    recipients: UpdateRecipients,
-) -> String {
+/// Jitsi-style token authentication on the meeting's domain (§12 of the
+/// protocol document): HS256 tokens from `app_id`, signed with `secret`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenAuth {
+    pub app_id: String,
+    pub secret: String,
+    /// Logins without a token are let in anonymously (Jitsi's
+    /// `allow_empty_token`), so that simulated participants need none.
+    pub allow_empty: bool,
+}
+
+impl TokenAuth {
+    /// A fresh random secret for `app_id`.
+    pub fn random(app_id: &str, allow_empty: bool) -> Self {
+        Self {
+            app_id: app_id.to_owned(),
+            secret: format!("{:032x}", rand::random::<u128>()),
+            allow_empty,
+        }
+    }
+}
+
+/// How the test meeting's deployment is set up, beyond its domains.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Setup {
+    pub recipients: UpdateRecipients,
+    /// Token authentication; anonymous login when `None`.
+    pub tokens: Option<TokenAuth>,
+}
+
+/// The Prosody configuration for the test meeting.
+pub fn config(dir: &Path, plugins: &Path, port: u16, d: &Domains, setup: &Setup) -> String {
     let dir_s = dir.display().to_string();
     let q = |s: &str| lua_str(s);
     let focus = d.focus_jid();
@@ -346,11 +370,21 @@ pub fn config(
     let _ = writeln!(c, "modules_disabled = {{ \"s2s\", \"offline\", \"tls\" }}");
     let _ = writeln!(c);
     let _ = writeln!(c, "VirtualHost {}", q(&d.xmpp));
-    let _ = writeln!(c, "  authentication = \"anonymous\"");
+    match &setup.tokens {
+        None => {
+            let _ = writeln!(c, "  authentication = \"anonymous\"");
+        }
+        Some(tokens) => {
+            let _ = writeln!(c, "  authentication = \"meeting_token\"");
+            let _ = writeln!(c, "  app_id = {}", q(&tokens.app_id));
+            let _ = writeln!(c, "  app_secret = {}", q(&tokens.secret));
+            let _ = writeln!(c, "  allow_empty_token = {}", tokens.allow_empty);
+        }
+    }
     let _ = writeln!(c, "  modules_enabled = {{ \"breakout_rooms\" }}");
     let _ = writeln!(c, "  main_muc = {}", q(&d.muc));
     let _ = writeln!(c, "  breakout_rooms_muc = {}", q(&d.breakout));
-    if recipients == UpdateRecipients::Moderators {
+    if setup.recipients == UpdateRecipients::Moderators {
         let _ = writeln!(c, "  breakout_updates_to = \"moderators\"");
     }
     let _ = writeln!(c);
@@ -363,7 +397,17 @@ pub fn config(
     for muc in [&d.muc, &d.breakout] {
         let _ = writeln!(c);
         let _ = writeln!(c, "Component {} \"muc\"", q(muc));
-        let _ = writeln!(c, "  modules_enabled = {{ \"focus_lock\" }}");
+        // Tokens are checked against the room on the conference MUC only, as
+        // Jitsi's `token_verification` is.
+        if setup.tokens.is_some() && muc == &d.muc {
+            let _ = writeln!(
+                c,
+                "  modules_enabled = {{ \"focus_lock\", \"meeting_token_rooms\" }}"
+            );
+            let _ = writeln!(c, "  token_host = {}", q(&d.xmpp));
+        } else {
+            let _ = writeln!(c, "  modules_enabled = {{ \"focus_lock\" }}");
+        }
         let _ = writeln!(c, "  admins = {{ {}, {} }}", q(&focus), q(&d.panel_jid()));
         let _ = writeln!(c, "  restrict_room_creation = true");
         let _ = writeln!(c, "  muc_room_locking = false");
@@ -389,7 +433,7 @@ mod tests {
             Path::new("/p"),
             5555,
             &d,
-            UpdateRecipients::Everyone,
+            &Setup::default(),
         );
         assert!(!c.contains("breakout_updates_to"));
         assert!(c.contains("http_ports = { 5555 }"));
@@ -400,5 +444,26 @@ mod tests {
         assert!(c.contains("Component \"breakout.meet.test\" \"muc\""));
         assert!(c.contains("admins = { \"focus@auth.meet.test\", \"panel@recorder.meet.test\" }"));
         assert!(c.contains("VirtualHost \"recorder.meet.test\""));
+        assert!(c.contains("authentication = \"anonymous\""));
+        assert!(!c.contains("meeting_token"));
+    }
+
+    #[test]
+    fn tokens_authenticate_the_meeting_domain_and_are_checked_on_the_conference_muc() {
+        let d = Domains::new("meet.test");
+        let setup = Setup {
+            tokens: Some(TokenAuth {
+                app_id: "app".into(),
+                secret: "s\"ecret".into(),
+                allow_empty: false,
+            }),
+            ..Setup::default()
+        };
+        let c = config(Path::new("/d"), Path::new("/p"), 5555, &d, &setup);
+        assert!(c.contains("authentication = \"meeting_token\"\n  app_id = \"app\"\n  app_secret = \"s\\\"ecret\"\n  allow_empty_token = false"));
+        let conference = c.find("Component \"conference.meet.test\"").unwrap();
+        let breakout = c.find("Component \"breakout.meet.test\"").unwrap();
+        assert!(c[conference..breakout].contains("\"meeting_token_rooms\""));
+        assert!(!c[breakout..].contains("meeting_token_rooms"));
     }
 }

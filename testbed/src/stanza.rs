@@ -118,6 +118,9 @@ pub struct MucPresence {
     pub status: Option<String>,
     /// `<userinfo robot='true'/>`: a recorder, gateway or moderator panel.
     pub robot: bool,
+    /// The `<identity/>` the server wrote from the occupant's token says
+    /// `moderator` is `true`.
+    pub token_moderator: bool,
 }
 
 impl MucPresence {
@@ -158,6 +161,11 @@ impl MucPresence {
                 .get_child("userinfo", ns::USERINFO)
                 .and_then(|u| u.get_attr("robot"))
                 == Some("true"),
+            token_moderator: element
+                .get_child("identity", ns::CLIENT)
+                .and_then(|i| i.get_child("user", ns::CLIENT))
+                .and_then(|u| u.get_child("moderator", ns::CLIENT))
+                .is_some_and(|m| m.text_content() == "true"),
         })
     }
 

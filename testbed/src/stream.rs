@@ -32,8 +32,11 @@ pub enum StreamError {
     Closed,
     #[error("timed out waiting for {0}")]
     Timeout(&'static str),
-    #[error("authentication failed: {0}")]
-    AuthFailed(String),
+    #[error("authentication failed: {condition} ({text:?})")]
+    AuthFailed {
+        condition: String,
+        text: Option<String>,
+    },
     #[error("the server offers no {0}")]
     Unsupported(&'static str),
     #[error("unexpected {got} while waiting for {waiting}")]
@@ -111,10 +114,13 @@ pub async fn connect(
     if !outcome.is("success", ns::SASL) {
         let condition = outcome
             .children()
-            .next()
+            .find(|c| c.name() != "text")
             .map(|c| c.name().to_owned())
             .unwrap_or_default();
-        return Err(StreamError::AuthFailed(condition));
+        let text = outcome
+            .get_child("text", ns::SASL)
+            .map(Element::text_content);
+        return Err(StreamError::AuthFailed { condition, text });
     }
 
     let features = open_stream(&mut ws, domain).await?;

@@ -65,7 +65,7 @@ impl Probe {
         Self::from_link(link, &env.domains.breakout, &env.domains.focus)
     }
 
-    fn from_link(link: Link, breakout: &str, focus: &str) -> Self {
+    pub fn from_link(link: Link, breakout: &str, focus: &str) -> Self {
         let jid = link.jid.clone();
         Self {
             link,
