@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { chromium } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
 import { startMeeting, startServer, jitsiToken, root } from './harness.mjs';
+import { startProvider, freePort } from './oidc-provider.mjs';
 
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const screenshots = join(root, 'end2end/screenshots');
@@ -531,6 +532,64 @@ test('moderators signed in with their tokens share the panel account: each sees 
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     server.stop();
+    meeting.stop();
+  }
+});
+
+test('signing in with the organisation\'s provider: a member of the allowed group gets the board, anyone else is refused in words', async ({ browser }) => {
+  const meeting = startMeeting('e2eoidc', 1, ['--open']);
+  const port = await freePort();
+  const provider = await startProvider(`http://127.0.0.1:${port}/auth/oidc/callback`);
+  const contexts = [];
+  let server;
+  try {
+    server = await startServer(meeting, `127.0.0.1:${port}`, {
+      GRUPPRUM_AUTH: 'oidc',
+      GRUPPRUM_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      OIDC_ISSUER: provider.issuer,
+      OIDC_CLIENT_ID: 'grupprum',
+      OIDC_CLIENT_SECRET: provider.secret,
+      OIDC_SCOPES: 'email,profile,groups',
+      OIDC_ALLOWED_GROUPS: 'moderatorer',
+      XMPP_USER: meeting.env.PANEL_JID,
+      XMPP_PASSWORD: meeting.env.PANEL_PASSWORD,
+    });
+    /** Opens the board's address, follows it to the start page and signs in at the provider as `login`. */
+    const signIn = async (login) => {
+      const context = await browser.newContext({ locale: 'en-GB' });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${server.base}/${meeting.room}`);
+      await page.getByTestId('go-sign-in').click();
+      await page.getByTestId('oidc-sign-in').click();
+      await page.locator('input[name=login]').fill(login);
+      await page.locator('input[name=password]').fill('any password');
+      await page.locator('button[type=submit]').click();
+      // The provider asks once for consent to share the claims.
+      await page.waitForURL((url) => !url.href.startsWith(provider.issuer) || /consent|interaction/.test(url.href));
+      while (page.url().startsWith(provider.issuer)) {
+        await page.locator('button[type=submit]').first().click();
+        await page.waitForLoadState();
+      }
+      return page;
+    };
+    const kim = await signIn('kim');
+    await kim.waitForURL(`${server.base}/${meeting.room}`, { timeout: WAIT });
+    await kim.locator('[data-testid=board][data-live=true]').waitFor({ timeout: WAIT });
+    await card(kim, 'Main room').locator('li.person', { hasText: 'you' }).waitFor({ timeout: WAIT });
+    await until('the actions to be enabled', async () => !(await kim.getByRole('button', { name: 'Create', exact: true }).first().isDisabled()));
+    await kim.getByLabel('New breakout room').fill('Organisationen');
+    await kim.getByRole('button', { name: 'Create', exact: true }).first().click();
+    await kim.locator('.events li', { hasText: 'Organisationen' }).filter({ hasText: /^Kim Lind · .*Done$/ }).waitFor({ timeout: WAIT });
+    const olle = await signIn('olle');
+    await olle.getByTestId('start-problem').filter({ hasText: 'Your account may not use the panel.' }).waitFor({ timeout: WAIT });
+    if (await olle.getByTestId('signed-in').count()) throw new Error('Olle is signed in');
+    await olle.goto(`${server.base}/${meeting.room}`);
+    await olle.getByTestId('go-sign-in').waitFor({ timeout: WAIT });
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+    server?.stop();
+    await provider.stop();
     meeting.stop();
   }
 });

@@ -119,7 +119,7 @@ pub async fn open_meeting(
     let problem: &'static str = match (MeetingRef::from_input(&meeting), identity::mode()) {
         (None, _) => "meeting",
         // Signed in by the panel: with the token given now, or as before.
-        (Some(target), AuthMode::Jwt) => match ssr::sign_in_with(token_given) {
+        (Some(target), AuthMode::Jwt | AuthMode::Oidc) => match ssr::sign_in_with(token_given) {
             Ok(user) => match user.may_open(&target) {
                 Ok(()) => {
                     let who = crate::service::Moderator::from(&user);

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 
 use crate::api::{OpenMeeting, SignOut};
 use crate::auth::AuthMode;
@@ -31,8 +31,11 @@ pub fn StartPage() -> impl IntoView {
             .is_some_and(|m| MeetingRef::from_input(m).is_none())
             .then(|| "meeting".to_owned())
     });
+    // `/?meeting=` goes straight to the board, once the visitor may use it:
+    // until then the page asks them to sign in first, with the meeting kept.
     #[cfg(feature = "ssr")]
     if problem.is_none()
+        && (crate::identity::mode() == AuthMode::Open || crate::auth::signed_in().is_some())
         && let Some(meeting) = asked.as_deref().and_then(MeetingRef::from_input)
     {
         crate::redirect::to(&meeting.path());
@@ -67,10 +70,29 @@ pub fn StartPage() -> impl IntoView {
     let notice = (mode == AuthMode::Open).then(
         || view! { <p class="banner banner-info" data-testid="open-notice">{t.open_notice}</p> },
     );
+    // OpenID Connect: until signed in, the way to the organisation's sign-in,
+    // which comes back here with the meeting asked for.
+    let oidc_sign_in = (mode == AuthMode::Oidc && user.is_none()).then(|| {
+        let next = match &asked {
+            Some(m) => format!("/?meeting={}", crate::meeting::percent_encode(m)),
+            None => "/".to_owned(),
+        };
+        let href = format!(
+            "/auth/oidc/login?next={}",
+            crate::meeting::percent_encode(&next)
+        );
+        view! { <a class="button" href=href data-testid="oidc-sign-in">{t.sign_in_oidc}</a> }
+    });
+    let (problem_in_form, problem_alone) = if oidc_sign_in.is_some() {
+        (None, problem)
+    } else {
+        (problem, None)
+    };
     // Open: the panel's name and an optional token for Prosody. JWT: the token
-    // signs the user in (required until they are), and names them.
+    // signs the user in (required until they are), and names them. OpenID
+    // Connect: the provider has named them.
     let identity_fields = match mode {
-        AuthMode::Open => Either::Left(view! {
+        AuthMode::Open => EitherOf3::A(view! {
             <label for="display_name">{t.name_label}</label>
             <input id="display_name" name="display_name" type="text" maxlength="64" autocomplete="nickname"
                 aria-describedby="name-hint" value=name />
@@ -79,28 +101,36 @@ pub fn StartPage() -> impl IntoView {
             <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint" />
             <p id="token-hint" class="hint">{t.token_hint}</p>
         }),
-        _ => Either::Right(view! {
+        AuthMode::Jwt => EitherOf3::B(view! {
             <label for="token">{t.sign_in_token_label}</label>
             <input id="token" name="token" type="password" autocomplete="off" aria-describedby="token-hint"
                 required=user.is_none() />
             <p id="token-hint" class="hint">{t.sign_in_token_hint}</p>
         }),
+        AuthMode::Oidc => EitherOf3::C(()),
     };
-    view! {
-        <div class="start">
-            <h1>"Grupprum"</h1>
-            <p class="tagline">{t.tagline}</p>
-            {notice}
-            {who}
+    let form = oidc_sign_in.is_none().then(|| {
+        view! {
             <form method="post" action=open_url class="open-meeting">
                 <label for="meeting">{t.meeting_label}</label>
                 <input id="meeting" name="meeting" type="text" required autocomplete="off"
                     aria-describedby="meeting-hint" value=asked.unwrap_or_default() />
                 <p id="meeting-hint" class="hint">{t.meeting_hint}</p>
                 {identity_fields}
-                {problem}
+                {problem_in_form}
                 <button type="submit">{t.open}</button>
             </form>
+        }
+    });
+    view! {
+        <div class="start">
+            <h1>"Grupprum"</h1>
+            <p class="tagline">{t.tagline}</p>
+            {notice}
+            {who}
+            {problem_alone}
+            {oidc_sign_in}
+            {form}
         </div>
     }
 }

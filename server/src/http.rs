@@ -105,7 +105,11 @@ pub fn router(site_parts: Site) -> Router {
             rate,
             rate_limit::limit,
         ))
-        .layer(axum::middleware::from_fn_with_state(auth, auth::resolve))
+        .layer(axum::middleware::from_fn_with_state(
+            auth.clone(),
+            auth::resolve,
+        ))
+        .merge(auth::routes(auth))
         .merge(health.routes());
     harden(router, policy)
 }

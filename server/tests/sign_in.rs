@@ -102,6 +102,7 @@ fn jwt_auth() -> Arc<Auth> {
             domain: "meet.test".into(),
         }),
         jwt_header: Some("x-jitsi-token".parse().unwrap()),
+        oidc: None,
     };
     Auth::new(&settings, "127.0.0.1:3000".parse().unwrap()).unwrap()
 }
@@ -388,6 +389,25 @@ async fn the_start_page_signs_in_with_a_token_and_opens_the_board() {
         response.headers()["location"],
         "/?meeting=Demo&name=&problem=auth-expired"
     );
+}
+
+#[tokio::test]
+async fn a_board_link_asks_for_a_sign_in_first_and_goes_to_the_board_once_signed_in() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let service = Arc::new(Recorder::default());
+    // The board's "sign in" link: the start page, with the meeting kept.
+    let response = send(&service, page("/?meeting=demo&lang=en", None)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "no redirect back to the board"
+    );
+    let html = text(response).await;
+    assert!(html.contains("value=\"demo\""), "{html}");
+    let cookie = signed_in(&service, &valid("demo")).await;
+    let response = send(&service, page("/?meeting=demo&lang=en", Some(&cookie))).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/demo");
 }
 
 #[tokio::test]

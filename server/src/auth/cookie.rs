@@ -47,9 +47,20 @@ impl Keeper {
 
     /// The `Set-Cookie` value that keeps `user` until it expires.
     pub fn seal(&self, user: &SignedIn, https: bool, now: u64) -> Option<HeaderValue> {
-        let json = serde_json::to_string(user).ok()?;
         let name = if https { SECURE_NAME } else { PLAIN_NAME };
-        let seconds = user.expires.saturating_sub(now);
+        self.seal_value(name, user, https, user.expires.saturating_sub(now))
+    }
+
+    /// The `Set-Cookie` value of cookie `name` holding `value`, encrypted, for
+    /// `seconds`.
+    pub fn seal_value<T: serde::Serialize>(
+        &self,
+        name: &'static str,
+        value: &T,
+        https: bool,
+        seconds: u64,
+    ) -> Option<HeaderValue> {
+        let json = serde_json::to_string(value).ok()?;
         let mut jar = CookieJar::new();
         jar.private_mut(&self.key).add(
             Cookie::build((name, json))
@@ -68,22 +79,33 @@ impl Keeper {
     /// The user a request's cookie holds, if it opens with this key and has
     /// not expired.
     pub fn open(&self, headers: &HeaderMap, now: u64) -> Option<SignedIn> {
+        self.open_values::<SignedIn>(headers, [SECURE_NAME, PLAIN_NAME])
+            .into_iter()
+            .find(|user| user.expires > now)
+    }
+
+    /// What the cookies named `names` hold, where they open with this key.
+    pub fn open_values<T: serde::de::DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        names: [&str; 2],
+    ) -> Vec<T> {
         let mut jar = CookieJar::new();
         for value in headers.get_all(COOKIE) {
             let Ok(text) = value.to_str() else { continue };
             for pair in text.split(';') {
                 if let Some((name, value)) = pair.trim().split_once('=')
-                    && (name == SECURE_NAME || name == PLAIN_NAME)
+                    && names.contains(&name)
                 {
                     jar.add_original(Cookie::new(name.to_owned(), value.to_owned()));
                 }
             }
         }
-        [SECURE_NAME, PLAIN_NAME]
+        names
             .into_iter()
             .filter_map(|name| jar.private(&self.key).get(name))
-            .filter_map(|c| serde_json::from_str::<SignedIn>(c.value()).ok())
-            .find(|user| user.expires > now)
+            .filter_map(|c| serde_json::from_str::<T>(c.value()).ok())
+            .collect()
     }
 
     /// The `Set-Cookie` values that end a sign-in, under either name.

@@ -5,7 +5,8 @@
 //!   (`GRUPPRUM_ALLOW_OPEN=true`);
 //! * `jwt`: the Jitsi JWT the deployment's Prosody accepts, from the start
 //!   page, from `?jwt=` on a board's address (then removed from the address),
-//!   or from a header a reverse proxy sets.
+//!   or from a header a reverse proxy sets;
+//! * `oidc`: the organisation's OpenID Connect provider ([`oidc`]).
 //!
 //! A sign-in lives in an encrypted cookie ([`cookie`]) until its token ends.
 //! Every request passes [`resolve`], which puts the signed-in user into the
@@ -14,6 +15,7 @@
 
 pub mod cookie;
 pub mod jwt;
+pub mod oidc;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,6 +29,7 @@ use axum::response::{IntoResponse, Response};
 
 use self::cookie::{Keeper, KeyError};
 use self::jwt::{JwtError, JwtKey, JwtSettings, Verifier};
+use self::oidc::{Oidc, OidcError, OidcSettings};
 
 /// The server function paths a visitor may call before signing in: the start
 /// page's form (which signs in with a token) and signing out.
@@ -48,6 +51,8 @@ pub enum AuthError {
     Jwt(#[from] JwtError),
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error(transparent)]
+    Oidc(#[from] OidcError),
     #[error("cannot read {name} {path}: {reason}")]
     File {
         name: String,
@@ -66,6 +71,7 @@ pub struct AuthSettings {
     pub jwt: Option<JwtSettings>,
     /// A header a reverse proxy sets with the user's JWT.
     pub jwt_header: Option<HeaderName>,
+    pub oidc: Option<OidcSettings>,
 }
 
 impl std::fmt::Debug for AuthSettings {
@@ -79,6 +85,7 @@ impl std::fmt::Debug for AuthSettings {
             )
             .field("jwt", &self.jwt)
             .field("jwt_header", &self.jwt_header)
+            .field("oidc", &self.oidc)
             .finish()
     }
 }
@@ -92,6 +99,7 @@ impl AuthSettings {
             cookie_secret: None,
             jwt: None,
             jwt_header: None,
+            oidc: None,
         }
     }
 
@@ -101,10 +109,11 @@ impl AuthSettings {
         let mode = match var("GRUPPRUM_AUTH").as_deref().map(str::trim) {
             None | Some("" | "open") => AuthMode::Open,
             Some("jwt") => AuthMode::Jwt,
+            Some("oidc") => AuthMode::Oidc,
             Some(other) => {
                 return Err(AuthError::Invalid {
                     name: "GRUPPRUM_AUTH",
-                    reason: format!("{other:?} is not open or jwt"),
+                    reason: format!("{other:?} is not open, jwt or oidc"),
                 });
             }
         };
@@ -130,6 +139,10 @@ impl AuthSettings {
             AuthMode::Jwt => Some(jwt_settings(&var)?),
             _ => None,
         };
+        let oidc = match mode {
+            AuthMode::Oidc => Some(oidc_settings(&var)?),
+            _ => None,
+        };
         let jwt_header = var("GRUPPRUM_JWT_HEADER")
             .filter(|h| !h.trim().is_empty())
             .map(|h| {
@@ -145,6 +158,7 @@ impl AuthSettings {
             cookie_secret,
             jwt,
             jwt_header,
+            oidc,
         })
     }
 }
@@ -170,16 +184,55 @@ pub fn secret(
         })
 }
 
-fn jwt_settings(var: &impl Fn(&str) -> Option<String>) -> Result<JwtSettings, AuthError> {
-    let list = |name: &str| -> Vec<String> {
+/// A comma-separated setting; `*` entries are left out.
+fn list(var: &impl Fn(&str) -> Option<String>, name: &str) -> Vec<String> {
+    var(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "*")
+        .map(str::to_owned)
+        .collect()
+}
+
+fn oidc_settings(var: &impl Fn(&str) -> Option<String>) -> Result<OidcSettings, AuthError> {
+    let required = |name: &'static str| {
         var(name)
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && *s != "*")
-            .map(str::to_owned)
-            .collect()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .ok_or(AuthError::Missing(name))
     };
+    let issuer = required("OIDC_ISSUER")?;
+    let client_id = required("OIDC_CLIENT_ID")?;
+    let public = required("GRUPPRUM_PUBLIC_URL")?;
+    let email_domains = list(var, "OIDC_ALLOWED_EMAIL_DOMAINS");
+    let groups = list(var, "OIDC_ALLOWED_GROUPS");
+    if email_domains.is_empty() && groups.is_empty() {
+        return Err(AuthError::Missing(
+            "OIDC_ALLOWED_EMAIL_DOMAINS or OIDC_ALLOWED_GROUPS",
+        ));
+    }
+    let mut scopes = list(var, "OIDC_SCOPES");
+    if scopes.is_empty() {
+        scopes = vec!["email".into(), "profile".into()];
+    }
+    Ok(OidcSettings {
+        issuer,
+        client_id,
+        client_secret: secret(var, "OIDC_CLIENT_SECRET")?,
+        redirect: format!("{}/auth/oidc/callback", public.trim_end_matches('/')),
+        scopes,
+        email_domains,
+        groups,
+        groups_claim: var("OIDC_GROUPS_CLAIM")
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "groups".into()),
+    })
+}
+
+fn jwt_settings(var: &impl Fn(&str) -> Option<String>) -> Result<JwtSettings, AuthError> {
+    let list = |name: &str| list(var, name);
     let key = match (
         secret(var, "JWT_APP_SECRET")?,
         var("JWT_PUBLIC_KEY_FILE").filter(|p| !p.is_empty()),
@@ -224,6 +277,7 @@ pub struct Auth {
     keeper: Keeper,
     verifier: Option<Verifier>,
     header: Option<HeaderName>,
+    oidc: Option<Oidc>,
 }
 
 impl Auth {
@@ -245,11 +299,13 @@ impl Auth {
             }
         };
         let verifier = settings.jwt.as_ref().map(Verifier::new).transpose()?;
+        let oidc = settings.oidc.clone().map(Oidc::new).transpose()?;
         Ok(Arc::new(Self {
             mode: settings.mode,
             keeper,
             verifier,
             header: settings.jwt_header.clone(),
+            oidc,
         }))
     }
 
@@ -260,6 +316,7 @@ impl Auth {
             keeper: Keeper::random(),
             verifier: None,
             header: None,
+            oidc: None,
         })
     }
 
@@ -471,6 +528,52 @@ mod tests {
                 .map(|s| Auth::new(&s, "127.0.0.1:1".parse().unwrap()).map(|_| ())),
             Ok(Err(AuthError::Key(KeyError::Short)))
         ));
+        let oidc = AuthSettings::from_vars(vars(&[
+            ("GRUPPRUM_AUTH", "oidc"),
+            ("OIDC_ISSUER", "https://login.example"),
+            ("OIDC_CLIENT_ID", "grupprum"),
+            ("OIDC_CLIENT_SECRET", "oidc-s3cret"),
+            ("GRUPPRUM_PUBLIC_URL", "https://panel.example/"),
+            ("OIDC_ALLOWED_GROUPS", "moderatorer, värdar"),
+        ]))
+        .unwrap();
+        assert_eq!(oidc.mode, AuthMode::Oidc);
+        let settings = oidc.oidc.clone().unwrap();
+        assert_eq!(
+            settings.redirect,
+            "https://panel.example/auth/oidc/callback"
+        );
+        assert_eq!(settings.groups, ["moderatorer", "värdar"]);
+        assert_eq!(settings.scopes, ["email", "profile"]);
+        assert_eq!(settings.groups_claim, "groups");
+        assert!(!format!("{oidc:?}").contains("oidc-s3cret"));
+        // Nobody would be admitted: the server does not start.
+        assert!(matches!(
+            AuthSettings::from_vars(vars(&[
+                ("GRUPPRUM_AUTH", "oidc"),
+                ("OIDC_ISSUER", "https://login.example"),
+                ("OIDC_CLIENT_ID", "grupprum"),
+                ("GRUPPRUM_PUBLIC_URL", "https://panel.example"),
+            ])),
+            Err(AuthError::Missing(
+                "OIDC_ALLOWED_EMAIL_DOMAINS or OIDC_ALLOWED_GROUPS"
+            ))
+        ));
+        assert!(matches!(
+            AuthSettings::from_vars(vars(&[("GRUPPRUM_AUTH", "oidc"), ("OIDC_ISSUER", "x")])),
+            Err(AuthError::Missing("OIDC_CLIENT_ID"))
+        ));
+        assert!(matches!(
+            AuthSettings::from_vars(vars(&[
+                ("GRUPPRUM_AUTH", "oidc"),
+                ("OIDC_ISSUER", "not a url"),
+                ("OIDC_CLIENT_ID", "grupprum"),
+                ("GRUPPRUM_PUBLIC_URL", "https://panel.example"),
+                ("OIDC_ALLOWED_EMAIL_DOMAINS", "fk.se"),
+            ]))
+            .map(|s| Auth::new(&s, "127.0.0.1:1".parse().unwrap()).map(|_| ())),
+            Ok(Err(AuthError::Oidc(_)))
+        ));
     }
 
     #[test]
@@ -485,4 +588,94 @@ mod tests {
         let uri: axum::http::Uri = "/Demo?lang=en".parse().unwrap();
         assert_eq!(take_jwt(&uri), None);
     }
+}
+
+/// Where to go after an OpenID Connect sign-in: a path on this site.
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// The provider's answer.
+#[derive(serde::Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+}
+
+/// The OpenID Connect routes (`/auth/oidc/login`, `/auth/oidc/callback`).
+pub fn routes(auth: Arc<Auth>) -> axum::Router {
+    axum::Router::new()
+        .route("/auth/oidc/login", axum::routing::get(oidc_login))
+        .route("/auth/oidc/callback", axum::routing::get(oidc_callback))
+        .with_state(auth)
+}
+
+fn see_other(location: &str) -> Response {
+    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
+}
+
+/// Sends the browser to the provider.
+async fn oidc_login(
+    State(auth): State<Arc<Auth>>,
+    axum::extract::Query(query): axum::extract::Query<LoginQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(oidc) = &auth.oidc else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let next = query
+        .next
+        .filter(|n| app::redirect::is_same_site(n))
+        .unwrap_or_else(|| "/".into());
+    let https = app::identity::https_in(&headers);
+    match oidc.begin(&auth.keeper, &next, https, now()).await {
+        Ok((url, cookie)) => {
+            let mut response = see_other(&url);
+            response.headers_mut().append(SET_COOKIE, cookie);
+            response
+        }
+        Err(e) => {
+            tracing::warn!("cannot start an OpenID Connect sign-in: {e}");
+            see_other(&format!("/?problem={}", AuthRefusal::ProviderFailed.code()))
+        }
+    }
+}
+
+/// Completes the sign-in: the sign-in cookie and back to where the user was,
+/// or the start page with the refusal.
+async fn oidc_callback(
+    State(auth): State<Arc<Auth>>,
+    axum::extract::Query(query): axum::extract::Query<CallbackQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(oidc) = &auth.oidc else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let now = now();
+    let https = app::identity::https_in(&headers);
+    let result = match (&query.code, &query.state) {
+        (Some(code), Some(state)) => oidc.finish(&auth.keeper, &headers, code, state, now).await,
+        // The provider said no (`?error=access_denied`), or sent nothing usable.
+        _ => Err(AuthRefusal::ProviderFailed),
+    };
+    let mut response = match result.and_then(|(user, next)| {
+        let cookie = auth
+            .keeper
+            .seal(&user, https, now)
+            .ok_or(AuthRefusal::ProviderFailed)?;
+        Ok((cookie, next))
+    }) {
+        Ok((cookie, next)) => {
+            let mut response = see_other(&next);
+            response.headers_mut().append(SET_COOKIE, cookie);
+            response
+        }
+        Err(refusal) => see_other(&format!("/?problem={}", refusal.code())),
+    };
+    for clear in Oidc::clear_pending() {
+        response.headers_mut().append(SET_COOKIE, clear);
+    }
+    response
 }
