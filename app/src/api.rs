@@ -67,11 +67,11 @@ mod ssr {
 
     /// Signs in with a token from the start page (keeping the sign-in in its
     /// cookie), or takes the sign-in the request already has.
-    pub fn sign_in_with(token: Option<&str>) -> Result<SignedIn, AuthRefusal> {
+    pub async fn sign_in_with(token: Option<&str>) -> Result<SignedIn, AuthRefusal> {
         let service = auth::sign_in().ok_or(AuthRefusal::SignInNeeded)?;
         match token {
             Some(token) => {
-                let (user, cookie) = service.with_token(token, identity::over_https())?;
+                let (user, cookie) = service.with_token(token, identity::over_https()).await?;
                 identity::append_set_cookie(cookie);
                 Ok(user)
             }
@@ -119,21 +119,23 @@ pub async fn open_meeting(
     let problem: &'static str = match (MeetingRef::from_input(&meeting), identity::mode()) {
         (None, _) => "meeting",
         // Signed in by the panel: with the token given now, or as before.
-        (Some(target), AuthMode::Jwt | AuthMode::Oidc) => match ssr::sign_in_with(token_given) {
-            Ok(user) => match user.may_open(&target) {
-                Ok(()) => {
-                    let who = crate::service::Moderator::from(&user);
-                    if let Err(e) = ssr::join_as(&who, &target) {
-                        tracing::info!("the board opens without a session: {e}");
+        (Some(target), AuthMode::Jwt | AuthMode::Oidc) => {
+            match ssr::sign_in_with(token_given).await {
+                Ok(user) => match user.may_open(&target) {
+                    Ok(()) => {
+                        let who = crate::service::Moderator::from(&user);
+                        if let Err(e) = ssr::join_as(&who, &target) {
+                            tracing::info!("the board opens without a session: {e}");
+                        }
+                        let path = target.path();
+                        crate::redirect::to(&path);
+                        return Ok(path);
                     }
-                    let path = target.path();
-                    crate::redirect::to(&path);
-                    return Ok(path);
-                }
+                    Err(refusal) => refusal.code(),
+                },
                 Err(refusal) => refusal.code(),
-            },
-            Err(refusal) => refusal.code(),
-        },
+            }
+        }
         (Some(target), _) => {
             let checked = identity::check_name(display_name.as_deref().unwrap_or_default())
                 .and_then(|name| {

@@ -160,11 +160,11 @@ pub trait SignIn: Send + Sync + 'static {
 
     /// Checks a Jitsi JWT given on the start page; on success, the sign-in and
     /// the `Set-Cookie` value that keeps it.
-    fn with_token(
-        &self,
-        token: &str,
+    fn with_token<'a>(
+        &'a self,
+        token: &'a str,
         over_https: bool,
-    ) -> Result<(SignedIn, http::HeaderValue), AuthRefusal>;
+    ) -> futures::future::BoxFuture<'a, Result<(SignedIn, http::HeaderValue), AuthRefusal>>;
 
     /// The `Set-Cookie` values that end the sign-in.
     fn sign_out(&self, over_https: bool) -> Vec<http::HeaderValue>;

@@ -24,6 +24,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("jwt.app_secret", "JWT_APP_SECRET"),
     ("jwt.app_secret_file", "JWT_APP_SECRET_FILE"),
     ("jwt.public_key_file", "JWT_PUBLIC_KEY_FILE"),
+    ("jwt.asap_key_server", "JWT_ASAP_KEY_SERVER"),
     ("jwt.accepted_issuers", "JWT_ACCEPTED_ISSUERS"),
     ("jwt.accepted_audiences", "JWT_ACCEPTED_AUDIENCES"),
     ("oidc.issuer", "OIDC_ISSUER"),

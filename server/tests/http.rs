@@ -615,7 +615,9 @@ fn an_open_panel_off_loopback_or_a_bad_configuration_file_stops_the_server() {
     std::fs::write(&file, "[auth]\nmode = \"jwt\"\n").unwrap();
     let stderr = refused_start(&[("GRUPPRUM_CONFIG", file.to_str().unwrap())]);
     assert!(
-        stderr.contains("bad sign-in settings: JWT_APP_SECRET or JWT_PUBLIC_KEY_FILE is not set"),
+        stderr.contains(
+            "bad sign-in settings: JWT_APP_SECRET, JWT_PUBLIC_KEY_FILE or JWT_ASAP_KEY_SERVER is not set"
+        ),
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -1,8 +1,13 @@
 //! Jitsi JWTs, checked the way Jitsi's token authentication checks them: one
-//! algorithm (HS256 with the app secret, or RS256 with a public key), the
+//! algorithm (HS256 with the app secret, or RS256 with a public key from a
+//! file or, as Jitsi's ASAP, from a key server by the token's `kid`), the
 //! issuer among the accepted ones, the audience when the operator names any,
 //! `exp` and `nbf`, and a `room` claim. The token's `context.user` gives the
 //! user's name and whether they are a moderator; `sub` limits the tenant.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use app::auth::{AuthRefusal, Rooms, SignedIn};
 use jsonwebtoken::errors::ErrorKind;
@@ -19,6 +24,9 @@ pub enum JwtKey {
     Secret(Vec<u8>),
     /// RS256 with a PEM public key.
     RsaPem(Vec<u8>),
+    /// RS256 with the public key a key server holds for the token's `kid`,
+    /// at `<url>/<hex SHA-256 of the kid>.pem` (Jitsi's `asap_key_server`).
+    KeyServer(String),
 }
 
 impl std::fmt::Debug for JwtKey {
@@ -26,6 +34,7 @@ impl std::fmt::Debug for JwtKey {
         f.write_str(match self {
             Self::Secret(_) => "Secret(<redacted>)",
             Self::RsaPem(_) => "RsaPem(..)",
+            Self::KeyServer(_) => "KeyServer(..)",
         })
     }
 }
@@ -51,9 +60,29 @@ pub enum JwtError {
     NoIssuer,
 }
 
-/// Checks tokens against one key and one algorithm.
+/// How long a key server's key is reused, and how long a key it could not
+/// give is not asked for again.
+const KEY_FOR: Duration = Duration::from_secs(3600);
+const MISSING_FOR: Duration = Duration::from_secs(60);
+/// Most keys remembered from a key server.
+const MAX_KEYS: usize = 1000;
+/// Largest key file read from a key server.
+const MAX_KEY_BYTES: usize = 16 * 1024;
+
+/// Where a [`Verifier`]'s keys come from.
+enum Keys {
+    Fixed(DecodingKey),
+    Server {
+        base: url::Url,
+        http: openidconnect::reqwest::Client,
+        /// By `kid`: the key, or `None` for one the server did not give.
+        cache: Mutex<HashMap<String, (Instant, Option<DecodingKey>)>>,
+    },
+}
+
+/// Checks tokens against one algorithm and its keys.
 pub struct Verifier {
-    key: DecodingKey,
+    keys: Keys,
     validation: Validation,
     domain: String,
 }
@@ -88,15 +117,39 @@ impl Verifier {
         if settings.issuers.is_empty() {
             return Err(JwtError::NoIssuer);
         }
-        let (key, algorithm) = match &settings.key {
+        let (keys, algorithm) = match &settings.key {
             JwtKey::Secret(secret) => (
-                DecodingKey::from_secret(secret).map_err(|e| JwtError::Key(e.to_string()))?,
+                Keys::Fixed(
+                    DecodingKey::from_secret(secret).map_err(|e| JwtError::Key(e.to_string()))?,
+                ),
                 Algorithm::HS256,
             ),
             JwtKey::RsaPem(pem) => (
-                DecodingKey::from_rsa_pem(pem).map_err(|e| JwtError::Key(e.to_string()))?,
+                Keys::Fixed(
+                    DecodingKey::from_rsa_pem(pem).map_err(|e| JwtError::Key(e.to_string()))?,
+                ),
                 Algorithm::RS256,
             ),
+            JwtKey::KeyServer(url) => {
+                let mut base = url::Url::parse(url)
+                    .map_err(|e| JwtError::Key(format!("JWT_ASAP_KEY_SERVER: {e}")))?;
+                if !base.path().ends_with('/') {
+                    base.set_path(&format!("{}/", base.path()));
+                }
+                let http = openidconnect::reqwest::Client::builder()
+                    .redirect(openidconnect::reqwest::redirect::Policy::none())
+                    .timeout(Duration::from_secs(5))
+                    .build()
+                    .map_err(|e| JwtError::Key(e.to_string()))?;
+                (
+                    Keys::Server {
+                        base,
+                        http,
+                        cache: Mutex::new(HashMap::new()),
+                    },
+                    Algorithm::RS256,
+                )
+            }
         };
         let mut validation = Validation::new(algorithm);
         validation.leeway = LEEWAY_SECONDS;
@@ -109,15 +162,65 @@ impl Verifier {
             validation.set_audience(&settings.audiences);
         }
         Ok(Self {
-            key,
+            keys,
             validation,
             domain: settings.domain.to_ascii_lowercase(),
         })
     }
 
+    /// With a key server: makes sure the key for the token's `kid` has been
+    /// asked for. A no-op for a fixed key, a token without `kid`, or a key
+    /// asked for recently.
+    pub async fn fetch_key(&self, token: &str) {
+        let Keys::Server { base, http, cache } = &self.keys else {
+            return;
+        };
+        let Some(kid) = jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid) else {
+            return;
+        };
+        let fresh = |cache: &HashMap<String, (Instant, Option<DecodingKey>)>| {
+            cache.get(&kid).is_some_and(|(at, key)| {
+                at.elapsed() < if key.is_some() { KEY_FOR } else { MISSING_FOR }
+            })
+        };
+        if fresh(&cache.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return;
+        }
+        let key = fetch(http, base, &kid).await;
+        if let Err(e) = &key {
+            tracing::warn!(kid = %kid, "no key from the key server: {e}");
+        }
+        let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= MAX_KEYS {
+            cache.clear();
+        }
+        cache.insert(kid, (Instant::now(), key.ok()));
+    }
+
+    /// The key for `token`: the fixed one, or the key server's for its `kid`
+    /// as [`Verifier::fetch_key`] left it.
+    fn key_for(&self, token: &str) -> Result<DecodingKey, AuthRefusal> {
+        match &self.keys {
+            Keys::Fixed(key) => Ok(key.clone()),
+            Keys::Server { cache, .. } => {
+                let kid = jsonwebtoken::decode_header(token)
+                    .map_err(|e| refusal(e.kind()))?
+                    .kid
+                    .ok_or(AuthRefusal::Signature)?;
+                cache
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get(&kid)
+                    .and_then(|(_, key)| key.clone())
+                    .ok_or(AuthRefusal::Signature)
+            }
+        }
+    }
+
     /// The signed-in user a token stands for, or why it is refused.
     pub fn verify(&self, token: &str) -> Result<SignedIn, AuthRefusal> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+        let key = self.key_for(token)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|e| refusal(e.kind()))?;
         let claims = data.claims;
         let rooms = match claims.room.as_deref().map(str::trim) {
@@ -181,6 +284,35 @@ fn refusal(kind: &ErrorKind) -> AuthRefusal {
         ErrorKind::MissingRequiredClaim(claim) if claim == "exp" => AuthRefusal::Expired,
         _ => AuthRefusal::Malformed,
     }
+}
+
+/// The PEM key a key server holds for `kid`.
+async fn fetch(
+    http: &openidconnect::reqwest::Client,
+    base: &url::Url,
+    kid: &str,
+) -> Result<DecodingKey, String> {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(kid.as_bytes());
+    let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let url = base
+        .join(&format!("{name}.pem"))
+        .map_err(|e| e.to_string())?;
+    let response = http.get(url).send().await.map_err(|e| e.to_string())?;
+    if !response.status().is_success() {
+        return Err(format!("status {}", response.status()));
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_KEY_BYTES as u64)
+    {
+        return Err("the key file is too large".into());
+    }
+    let body = response.bytes().await.map_err(|e| e.to_string())?;
+    if body.len() > MAX_KEY_BYTES {
+        return Err("the key file is too large".into());
+    }
+    DecodingKey::from_rsa_pem(&body).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -295,6 +427,75 @@ pub(crate) mod tests {
             strict.verify(&token(claims("demo", true))),
             Err(AuthRefusal::Audience)
         );
+    }
+
+    #[tokio::test]
+    async fn rs256_keys_come_from_a_key_server_by_kid_and_are_reused() {
+        use sha2::Digest as _;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let private = include_bytes!("../../tests/keys/jwt-test-private.pem");
+        let public = include_bytes!("../../tests/keys/jwt-test-public.pem");
+        let kid = "meet/key-1";
+        let file: String = sha2::Sha256::digest(kid.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = asked.clone();
+        let app = axum::Router::new().route(
+            "/asap/{file}",
+            axum::routing::get(
+                move |axum::extract::Path(name): axum::extract::Path<String>| {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let found = name == format!("{file}.pem");
+                    async move {
+                        if found {
+                            (axum::http::StatusCode::OK, public.to_vec())
+                        } else {
+                            (axum::http::StatusCode::NOT_FOUND, Vec::new())
+                        }
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let mut asap = settings();
+        asap.key = JwtKey::KeyServer(format!("http://{address}/asap"));
+        let verifier = Verifier::new(&asap).unwrap();
+        let sign = |kid: Option<&str>| {
+            let mut header = Header::new(Algorithm::RS256);
+            header.kid = kid.map(Into::into);
+            encode(
+                &header,
+                &claims("demo", true),
+                &EncodingKey::from_rsa_pem(private).unwrap(),
+            )
+            .unwrap()
+        };
+        let token = sign(Some(kid));
+        assert_eq!(
+            verifier.verify(&token),
+            Err(AuthRefusal::Signature),
+            "not fetched yet"
+        );
+        verifier.fetch_key(&token).await;
+        assert!(verifier.verify(&token).is_ok());
+        verifier.fetch_key(&token).await;
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "the key is reused");
+        // A kid the server has no key for, twice: refused, asked for once.
+        let stranger = sign(Some("meet/other"));
+        verifier.fetch_key(&stranger).await;
+        verifier.fetch_key(&stranger).await;
+        assert_eq!(verifier.verify(&stranger), Err(AuthRefusal::Signature));
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+        // No kid, no key.
+        let bare = sign(None);
+        verifier.fetch_key(&bare).await;
+        assert_eq!(verifier.verify(&bare), Err(AuthRefusal::Signature));
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -236,24 +236,30 @@ fn jwt_settings(var: &impl Fn(&str) -> Option<String>) -> Result<JwtSettings, Au
     let key = match (
         secret(var, "JWT_APP_SECRET")?,
         var("JWT_PUBLIC_KEY_FILE").filter(|p| !p.is_empty()),
+        var("JWT_ASAP_KEY_SERVER").filter(|p| !p.trim().is_empty()),
     ) {
-        (Some(secret), None) => JwtKey::Secret(secret.into_bytes()),
-        (None, Some(path)) => {
+        (Some(secret), None, None) => JwtKey::Secret(secret.into_bytes()),
+        (None, Some(path), None) => {
             JwtKey::RsaPem(std::fs::read(&path).map_err(|e| AuthError::File {
                 name: "JWT_PUBLIC_KEY_FILE".into(),
                 path,
                 reason: e.to_string(),
             })?)
         }
-        (Some(_), Some(_)) => {
+        (None, None, Some(url)) => JwtKey::KeyServer(url.trim().to_owned()),
+        (None, None, None) => {
+            return Err(AuthError::Missing(
+                "JWT_APP_SECRET, JWT_PUBLIC_KEY_FILE or JWT_ASAP_KEY_SERVER",
+            ));
+        }
+        _ => {
             return Err(AuthError::Invalid {
                 name: "JWT_APP_SECRET",
-                reason:
-                    "give either JWT_APP_SECRET (HS256) or JWT_PUBLIC_KEY_FILE (RS256), not both"
-                        .into(),
+                reason: "give one of JWT_APP_SECRET (HS256), JWT_PUBLIC_KEY_FILE or \
+                         JWT_ASAP_KEY_SERVER (RS256)"
+                    .into(),
             });
         }
-        (None, None) => return Err(AuthError::Missing("JWT_APP_SECRET or JWT_PUBLIC_KEY_FILE")),
     };
     let mut issuers = list("JWT_ACCEPTED_ISSUERS");
     if issuers.is_empty() {
@@ -324,26 +330,29 @@ impl Auth {
         self.mode
     }
 
-    /// Checks a JWT.
-    pub fn verify(&self, token: &str) -> Result<SignedIn, AuthRefusal> {
+    /// Checks a JWT (fetching its public key first, with a key server).
+    pub async fn verify(&self, token: &str) -> Result<SignedIn, AuthRefusal> {
         match &self.verifier {
-            Some(verifier) => verifier.verify(token),
+            Some(verifier) => {
+                verifier.fetch_key(token).await;
+                verifier.verify(token)
+            }
             None => Err(AuthRefusal::SignInNeeded),
         }
     }
 
     /// Who a request is signed in as: a proxy's header first, then the cookie.
-    fn user(&self, request: &Request, now: u64) -> Option<SignedIn> {
+    async fn user(&self, headers: &axum::http::HeaderMap, now: u64) -> Option<SignedIn> {
         if let Some(token) = self
             .header
             .as_ref()
-            .and_then(|h| request.headers().get(h))
+            .and_then(|h| headers.get(h))
             .and_then(|v| v.to_str().ok())
         {
             let token = token.trim().trim_start_matches("Bearer ").trim();
-            return self.verify(token).ok().filter(|u| u.expires > now);
+            return self.verify(token).await.ok().filter(|u| u.expires > now);
         }
-        self.keeper.open(request.headers(), now)
+        self.keeper.open(headers, now)
     }
 }
 
@@ -352,17 +361,19 @@ impl SignIn for Auth {
         self.mode
     }
 
-    fn with_token(
-        &self,
-        token: &str,
+    fn with_token<'a>(
+        &'a self,
+        token: &'a str,
         over_https: bool,
-    ) -> Result<(SignedIn, HeaderValue), AuthRefusal> {
-        let user = self.verify(token)?;
-        let cookie = self
-            .keeper
-            .seal(&user, over_https, now())
-            .ok_or(AuthRefusal::Malformed)?;
-        Ok((user, cookie))
+    ) -> futures::future::BoxFuture<'a, Result<(SignedIn, HeaderValue), AuthRefusal>> {
+        Box::pin(async move {
+            let user = self.verify(token).await?;
+            let cookie = self
+                .keeper
+                .seal(&user, over_https, now())
+                .ok_or(AuthRefusal::Malformed)?;
+            Ok((user, cookie))
+        })
     }
 
     fn sign_out(&self, over_https: bool) -> Vec<HeaderValue> {
@@ -392,9 +403,10 @@ pub async fn resolve(State(auth): State<Arc<Auth>>, mut request: Request, next: 
             &rest,
             app::identity::https_in(request.headers()),
             now,
-        );
+        )
+        .await;
     }
-    let user = auth.user(&request, now);
+    let user = auth.user(request.headers(), now).await;
     let path = request.uri().path();
     if auth.mode != AuthMode::Open
         && user.is_none()
@@ -431,13 +443,19 @@ fn take_jwt(uri: &axum::http::Uri) -> Option<(String, String)> {
     Some((token, rest))
 }
 
-fn sign_in_from_address(auth: &Auth, token: &str, rest: &str, https: bool, now: u64) -> Response {
+async fn sign_in_from_address(
+    auth: &Auth,
+    token: &str,
+    rest: &str,
+    https: bool,
+    now: u64,
+) -> Response {
     let target = if app::redirect::is_same_site(rest) {
         rest.to_owned()
     } else {
         "/".to_owned()
     };
-    let (location, cookie) = match auth.verify(token).and_then(|user| {
+    let (location, cookie) = match auth.verify(token).await.and_then(|user| {
         auth.keeper
             .seal(&user, https, now)
             .ok_or(AuthRefusal::Malformed)
