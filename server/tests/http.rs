@@ -6,10 +6,9 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-/// Leptos keeps state across the Tokio runtimes of tests that run side by side
-/// (each test has its own), and a page rendered beside another can then wait
-/// forever; the tests here take turns.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+mod support;
+
+use support::{ONE_AT_A_TIME, Recorder};
 
 fn router() -> axum::Router {
     let options = LeptosOptions::builder()
@@ -79,60 +78,6 @@ fn bad_jitsi_settings_stop_the_server_with_a_clear_error() {
         stderr.contains("bad Jitsi settings: XMPP_WS_URL is not valid: it must be a ws:// or wss:// address without a query"),
         "{stderr}"
     );
-}
-
-/// Records what the router asks of the meeting service; every command succeeds.
-/// It has no sessions: every `watch` is a join.
-#[derive(Default)]
-struct Recorder {
-    joins: std::sync::atomic::AtomicUsize,
-    joined: std::sync::Mutex<Vec<app::service::Moderator>>,
-    calls: std::sync::Mutex<
-        Vec<(
-            app::service::Moderator,
-            app::meeting::MeetingRef,
-            app::meeting::Command,
-        )>,
-    >,
-}
-
-impl app::service::MeetingService for Recorder {
-    fn watch(
-        &self,
-        who: &app::service::Moderator,
-        _meeting: &app::meeting::MeetingRef,
-    ) -> Result<
-        futures::stream::BoxStream<'static, app::meeting::MeetingView>,
-        app::service::ServiceError,
-    > {
-        self.joins.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.joined.lock().unwrap().push(who.clone());
-        Ok(Box::pin(futures::stream::empty()))
-    }
-
-    fn existing(
-        &self,
-        _who: &app::service::Moderator,
-        _meeting: &app::meeting::MeetingRef,
-    ) -> Option<futures::stream::BoxStream<'static, app::meeting::MeetingView>> {
-        None
-    }
-
-    fn command(
-        &self,
-        who: &app::service::Moderator,
-        meeting: &app::meeting::MeetingRef,
-        command: app::meeting::Command,
-    ) -> futures::future::BoxFuture<
-        'static,
-        Result<app::meeting::Receipt, app::service::ServiceError>,
-    > {
-        self.calls
-            .lock()
-            .unwrap()
-            .push((who.clone(), meeting.clone(), command));
-        Box::pin(async { Ok(vec![1]) })
-    }
 }
 
 fn router_with(service: std::sync::Arc<Recorder>) -> axum::Router {

@@ -680,7 +680,10 @@ async fn logs_in_with_an_account_over_scram_and_refuses_a_wrong_password() {
     let error = transport::negotiate(&mut t, &env.domains.auth, &bad, "scram-test", step)
         .await
         .unwrap_err();
-    assert!(error.is_permanent());
+    assert!(
+        matches!(error, transport::TransportError::AuthFailed { .. }),
+        "{error:?}"
+    );
     assert!(
         error
             .to_string()

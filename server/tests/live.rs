@@ -13,10 +13,9 @@ use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-/// Leptos keeps state across the Tokio runtimes of tests that run side by side
-/// (each test has its own), and a page rendered beside another can then wait
-/// forever; the tests here take turns.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+mod support;
+
+use support::ONE_AT_A_TIME;
 
 /// A meeting whose view never changes; counts its watchers.
 #[derive(Default)]

@@ -1,12 +1,10 @@
 //! Sign-in with Jitsi JWTs, in process: who may call what, the token taken off
 //! the address, the encrypted cookie, and every refusal in the board's words.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use app::auth::AuthMode;
-use app::meeting::{Command, MeetingRef, MeetingView};
-use app::service::{MeetingService, Moderator, ServiceError};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -17,10 +15,9 @@ use server::auth::jwt::{JwtKey, JwtSettings};
 use server::auth::{Auth, AuthSettings};
 use tower::ServiceExt;
 
-/// Leptos keeps state across the Tokio runtimes of tests that run side by side
-/// (each test has its own), and a page rendered beside another can then wait
-/// forever; the tests here take turns.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+mod support;
+
+use support::{ONE_AT_A_TIME, Recorder};
 
 const SECRET: &[u8] = b"the app secret of meet.test";
 
@@ -49,45 +46,6 @@ fn token(room: &str, moderator: bool, exp: u64) -> String {
 
 fn valid(room: &str) -> String {
     token(room, true, now() + 3600)
-}
-
-/// Records joins and commands; has no sessions of its own.
-#[derive(Default)]
-struct Recorder {
-    joins: AtomicUsize,
-    joined: Mutex<Vec<Moderator>>,
-    commands: Mutex<Vec<(Moderator, Command)>>,
-}
-
-impl MeetingService for Recorder {
-    fn watch(
-        &self,
-        who: &Moderator,
-        meeting: &MeetingRef,
-    ) -> Result<futures::stream::BoxStream<'static, MeetingView>, ServiceError> {
-        self.joins.fetch_add(1, Ordering::SeqCst);
-        self.joined.lock().unwrap().push(who.clone());
-        let view = MeetingView::placeholder(meeting.clone());
-        Ok(Box::pin(futures::stream::iter([view])))
-    }
-
-    fn existing(
-        &self,
-        _who: &Moderator,
-        _meeting: &MeetingRef,
-    ) -> Option<futures::stream::BoxStream<'static, MeetingView>> {
-        None
-    }
-
-    fn command(
-        &self,
-        who: &Moderator,
-        _meeting: &MeetingRef,
-        command: Command,
-    ) -> futures::future::BoxFuture<'static, Result<app::meeting::Receipt, ServiceError>> {
-        self.commands.lock().unwrap().push((who.clone(), command));
-        Box::pin(async { Ok(vec![1]) })
-    }
 }
 
 fn jwt_auth() -> Arc<Auth> {
@@ -218,7 +176,7 @@ async fn without_a_sign_in_nothing_reaches_a_meeting() {
         assert_eq!(response.status(), StatusCode::OK);
     }
     assert_eq!(service.joins.load(Ordering::SeqCst), 0);
-    assert!(service.commands.lock().unwrap().is_empty());
+    assert!(service.calls.lock().unwrap().is_empty());
     // The board says to sign in, in words, with the way there.
     let html = text(send(&service, page("/demo?lang=en", None)).await).await;
     assert!(html.contains("Sign in first."), "{html}");
@@ -241,9 +199,9 @@ async fn a_token_on_the_address_signs_in_and_the_user_moderates_as_themselves() 
     .await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/demo");
-    let commands = service.commands.lock().unwrap().clone();
+    let commands = service.calls.lock().unwrap().clone();
     assert_eq!(commands.len(), 1);
-    let (who, _) = &commands[0];
+    let (who, _, _) = &commands[0];
     assert_eq!(who.id, "jwt:meet-test:kim");
     assert_eq!(who.display_name.as_deref(), Some("Kim Lind"));
     assert!(who.token.is_some(), "the user's own token goes to Prosody");
@@ -338,7 +296,7 @@ async fn a_user_who_is_not_a_moderator_sees_the_board_but_gives_no_commands() {
         response.headers()["location"],
         "/demo?problem=auth-not-moderator"
     );
-    assert!(service.commands.lock().unwrap().is_empty());
+    assert!(service.calls.lock().unwrap().is_empty());
     let html = text(
         send(
             &service,

@@ -103,8 +103,9 @@ impl AuthSettings {
         }
     }
 
-    /// Reads `GRUPPRUM_AUTH` and what the mode needs; secrets may also come
-    /// from files named by `<NAME>_FILE`.
+    /// Reads `GRUPPRUM_AUTH` and what the mode needs, through `var`: the
+    /// server's [`crate::settings::Settings`], which has already read the
+    /// secrets that come from files (`<NAME>_FILE`).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, AuthError> {
         let mode = match var("GRUPPRUM_AUTH").as_deref().map(str::trim) {
             None | Some("" | "open") => AuthMode::Open,
@@ -127,7 +128,7 @@ impl AuthSettings {
                 });
             }
         };
-        let cookie_secret = secret(&var, "GRUPPRUM_COOKIE_KEY")?
+        let cookie_secret = secret(&var, "GRUPPRUM_COOKIE_KEY")
             .map(|text| {
                 use base64::Engine as _;
                 base64::engine::general_purpose::STANDARD
@@ -163,25 +164,9 @@ impl AuthSettings {
     }
 }
 
-/// `NAME`, or the contents of the file `NAME_FILE` names.
-pub fn secret(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-) -> Result<Option<String>, AuthError> {
-    if let Some(value) = var(name).filter(|v| !v.is_empty()) {
-        return Ok(Some(value));
-    }
-    let file_var = format!("{name}_FILE");
-    let Some(path) = var(&file_var).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    std::fs::read_to_string(&path)
-        .map(|text| Some(text.trim_end_matches(['\n', '\r']).to_owned()))
-        .map_err(|e| AuthError::File {
-            name: file_var,
-            path,
-            reason: e.to_string(),
-        })
+/// A secret setting, when set and not empty.
+fn secret(var: &impl Fn(&str) -> Option<String>, name: &'static str) -> Option<String> {
+    var(name).filter(|v| !v.is_empty())
 }
 
 /// A comma-separated setting; `*` entries are left out.
@@ -219,7 +204,7 @@ fn oidc_settings(var: &impl Fn(&str) -> Option<String>) -> Result<OidcSettings, 
     Ok(OidcSettings {
         issuer,
         client_id,
-        client_secret: secret(var, "OIDC_CLIENT_SECRET")?,
+        client_secret: secret(var, "OIDC_CLIENT_SECRET"),
         redirect: format!("{}/auth/oidc/callback", public.trim_end_matches('/')),
         scopes,
         email_domains,
@@ -234,7 +219,7 @@ fn oidc_settings(var: &impl Fn(&str) -> Option<String>) -> Result<OidcSettings, 
 fn jwt_settings(var: &impl Fn(&str) -> Option<String>) -> Result<JwtSettings, AuthError> {
     let list = |name: &str| list(var, name);
     let key = match (
-        secret(var, "JWT_APP_SECRET")?,
+        secret(var, "JWT_APP_SECRET"),
         var("JWT_PUBLIC_KEY_FILE").filter(|p| !p.is_empty()),
         var("JWT_ASAP_KEY_SERVER").filter(|p| !p.trim().is_empty()),
     ) {

@@ -55,20 +55,6 @@ pub enum TransportError {
     Unexpected { got: String, waiting: &'static str },
 }
 
-impl TransportError {
-    /// Errors that reconnecting will not fix (wrong password, wrong address).
-    pub fn is_permanent(&self) -> bool {
-        matches!(
-            self,
-            Self::BadUrl(_)
-                | Self::AuthFailed { .. }
-                | Self::Sasl(_)
-                | Self::Unsupported(_)
-                | Self::TooLarge(_)
-        )
-    }
-}
-
 /// Outgoing elements.
 pub type ElementSink = Pin<Box<dyn Sink<Element, Error = TransportError> + Send>>;
 /// Incoming elements; the stream ends when the server closes the stream.
