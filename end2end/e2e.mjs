@@ -554,6 +554,17 @@ test('signing in with the organisation\'s provider: a member of the allowed grou
       XMPP_USER: meeting.env.PANEL_JID,
       XMPP_PASSWORD: meeting.env.PANEL_PASSWORD,
     });
+    /** At the provider's login page: signs in as `login` and consents, back to the panel. */
+    const atProvider = async (page, login) => {
+      await page.locator('input[name=login]').fill(login);
+      await page.locator('input[name=password]').fill('any password');
+      await page.locator('button[type=submit]').click();
+      // The provider asks once for consent to share the claims.
+      while (page.url().startsWith(provider.issuer)) {
+        await page.locator('button[type=submit]').first().click();
+        await page.waitForLoadState();
+      }
+    };
     /** Opens the board's address, follows it to the start page and signs in at the provider as `login`. */
     const signIn = async (login) => {
       const context = await browser.newContext({ locale: 'en-GB' });
@@ -562,15 +573,7 @@ test('signing in with the organisation\'s provider: a member of the allowed grou
       await page.goto(`${server.base}/${meeting.room}`);
       await page.getByTestId('go-sign-in').click();
       await page.getByTestId('oidc-sign-in').click();
-      await page.locator('input[name=login]').fill(login);
-      await page.locator('input[name=password]').fill('any password');
-      await page.locator('button[type=submit]').click();
-      // The provider asks once for consent to share the claims.
-      await page.waitForURL((url) => !url.href.startsWith(provider.issuer) || /consent|interaction/.test(url.href));
-      while (page.url().startsWith(provider.issuer)) {
-        await page.locator('button[type=submit]').first().click();
-        await page.waitForLoadState();
-      }
+      await atProvider(page, login);
       return page;
     };
     const kim = await signIn('kim');
@@ -586,6 +589,16 @@ test('signing in with the organisation\'s provider: a member of the allowed grou
     if (await olle.getByTestId('signed-in').count()) throw new Error('Olle is signed in');
     await olle.goto(`${server.base}/${meeting.room}`);
     await olle.getByTestId('go-sign-in').waitFor({ timeout: WAIT });
+    // An answer the panel did not ask for (forged state, no attempt under way) signs nobody in.
+    const stranger = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    contexts.push(stranger.context());
+    await stranger.goto(`${server.base}/auth/oidc/callback?code=stolen&state=forged`);
+    await stranger.getByTestId('start-problem').filter({ hasText: 'The sign-in could not be completed. Try again.' }).waitFor({ timeout: WAIT });
+    // Where to go afterwards stays on the panel's own site.
+    await stranger.goto(`${server.base}/auth/oidc/login?next=//evil.example/`);
+    await atProvider(stranger, 'kim');
+    await stranger.getByTestId('signed-in').waitFor({ timeout: WAIT });
+    if (new URL(stranger.url()).origin !== server.base) throw new Error(`left the site: ${stranger.url()}`);
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
     server?.stop();

@@ -40,8 +40,8 @@ export async function startProvider(redirectUri) {
     }],
     scopes: ['openid', 'email', 'profile', 'groups'],
     claims: { email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
-    // The ID token carries the claims, as the panel reads them there.
-    conformIdTokenClaims: false,
+    // As the specification has it: with an access token, the ID token carries
+    // no scope claims; the panel reads e-mail and groups at the userinfo endpoint.
     findAccount: (_ctx, id) => accounts[id] && { accountId: id, claims: () => accounts[id] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     features: { devInteractions: { enabled: true } },

@@ -226,48 +226,20 @@ pub async fn get_meeting(meeting: MeetingRef) -> Result<MeetingView, ServerFnErr
 }
 
 /// Every new state of the meeting, pushed over a WebSocket. The browser names the
-/// meeting in its first message. The answer goes out at once and the states follow
-/// through a small buffer; a slow browser skips states, it never holds the meeting up.
+/// meeting in its first message; the latest state follows at once, then every
+/// change (a slow browser skips states, it never holds the meeting up).
 ///
-/// Grupprum's server answers this path itself, in the same wire format, with
-/// limits this function cannot set (message size, the latest view only); this
-/// body serves where no such layer is in front of it.
+/// Grupprum's server answers this path itself (`server::live`), in this
+/// function's wire format, with limits a server function cannot set (message
+/// size, the latest view only, the watcher's name for "Also here"). The
+/// function gives the board its client; its own body only says that no such
+/// server is in front of it.
 #[server(protocol = Websocket<JsonEncoding, JsonEncoding>, prefix = "/api", endpoint = "watch")]
 pub async fn watch_meeting(
     input: BoxedStream<MeetingRef, ServerFnError>,
 ) -> Result<BoxedStream<MeetingView, ServerFnError>, ServerFnError> {
-    use futures::{SinkExt, StreamExt};
-    let service = ssr::service()?;
-    let who = ssr::moderator()?;
-    let user = crate::auth::signed_in();
-    let (mut tx, rx) = futures::channel::mpsc::channel(4);
-    tokio::spawn(async move {
-        let mut input = input;
-        let Some(Ok(meeting)) = input.next().await else {
-            return;
-        };
-        if !meeting.is_valid() {
-            let _ = tx.send(Err(ServerFnError::new("meeting"))).await;
-            return;
-        }
-        if let Some(Err(refusal)) = user.as_ref().map(|u| u.may_open(&meeting)) {
-            let _ = tx.send(Err(ServerFnError::new(refusal.code()))).await;
-            return;
-        }
-        let mut views = match service.watch(&who, &meeting) {
-            Ok(views) => views,
-            Err(e) => {
-                let _ = tx.send(Err(ServerFnError::new(e.to_string()))).await;
-                return;
-            }
-        };
-        while let Some(view) = views.next().await {
-            if tx.send(Ok(view)).await.is_err() {
-                break;
-            }
-        }
-    });
-    Ok(rx.into())
+    drop(input);
+    Err(ServerFnError::new(NO_SERVICE))
 }
 
 /// Ends the sign-in and goes back to the start page.

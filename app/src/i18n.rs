@@ -277,6 +277,8 @@ pub struct Texts {
     pub also_here: &'static str,
     /// Who made a change that came from Jitsi rather than this panel.
     pub in_jitsi: &'static str,
+    /// Who made a change that this board's session did not (Jitsi, or another panel).
+    pub elsewhere: &'static str,
     pub actions: &'static str,
     pub rooms: &'static str,
     pub incomplete: &'static str,
@@ -363,6 +365,7 @@ const SV: Texts = Texts {
     recent: "Senaste händelser",
     also_here: "Också här",
     in_jitsi: "I Jitsi",
+    elsewhere: "Någon annanstans",
     actions: "Åtgärder",
     rooms: "Rum",
     incomplete: "Fyll i alla fält först.",
@@ -449,6 +452,7 @@ const EN: Texts = Texts {
     recent: "Recent events",
     also_here: "Also here",
     in_jitsi: "In Jitsi",
+    elsewhere: "Elsewhere",
     actions: "Actions",
     rooms: "Rooms",
     incomplete: "Fill in every field first.",

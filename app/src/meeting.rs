@@ -386,6 +386,8 @@ pub enum By {
     Moderator(String),
     /// Someone in Jitsi itself, not through this panel.
     Jitsi,
+    /// Not this board's session: in Jitsi, or another moderator's own panel.
+    Elsewhere,
 }
 
 impl From<By> for String {
@@ -394,6 +396,7 @@ impl From<By> for String {
             By::Here => "here".into(),
             By::Moderator(name) => format!("by:{name}"),
             By::Jitsi => "jitsi".into(),
+            By::Elsewhere => "elsewhere".into(),
         }
     }
 }
@@ -405,6 +408,7 @@ impl TryFrom<String> for By {
         match text.as_str() {
             "here" => Ok(By::Here),
             "jitsi" => Ok(By::Jitsi),
+            "elsewhere" => Ok(By::Elsewhere),
             _ => match text.strip_prefix("by:") {
                 Some(name) => Ok(By::Moderator(name.to_owned())),
                 None => Err(text),
@@ -725,6 +729,7 @@ mod tests {
         for by in [
             By::Here,
             By::Jitsi,
+            By::Elsewhere,
             By::Moderator("jitsi".into()),
             By::Moderator("by:x".into()),
         ] {

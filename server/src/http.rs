@@ -94,6 +94,8 @@ pub fn router(site_parts: Site) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
+        // OpenID Connect's way out and back, under the same limits.
+        .merge(auth::routes(auth.clone()))
         // The live connection is answered before the server function's own handler.
         .layer(axum::middleware::from_fn_with_state(
             live::Live {
@@ -105,11 +107,7 @@ pub fn router(site_parts: Site) -> Router {
             rate,
             rate_limit::limit,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            auth.clone(),
-            auth::resolve,
-        ))
-        .merge(auth::routes(auth))
+        .layer(axum::middleware::from_fn_with_state(auth, auth::resolve))
         .merge(health.routes());
     harden(router, policy)
 }

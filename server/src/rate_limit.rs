@@ -129,6 +129,8 @@ fn kind(path: &str) -> Option<Kind> {
         "/api/open" => Some(Kind::Open),
         "/api/action" | "/api/command" => Some(Kind::Command),
         p if p == crate::live::path() => Some(Kind::Open),
+        // Each sign-in at the identity provider costs it (and us) requests.
+        p if p.starts_with("/auth/oidc/") => Some(Kind::Open),
         _ => None,
     }
 }

@@ -850,7 +850,8 @@ async fn each_moderator_is_an_occupant_of_their_own_and_idle_ones_leave() {
             break;
         }
     }
-    let kims = service.watch(&kim, &key).unwrap();
+    let mut kims = service.watch(&kim, &key).unwrap();
+    kims.next().await;
     // Anna's board lists Kim's panel by the name Kim gave, as a participant: Kim
     // needs a grant of their own.
     let seen = loop {

@@ -14,6 +14,9 @@ local jwt = require "util.jwt";
 local app_id = module:get_option_string("app_id");
 local app_secret = module:get_option_string("app_secret");
 local allow_empty = module:get_option_boolean("allow_empty_token", false);
+if not app_id or not app_secret then
+	error("mod_auth_meeting_token needs app_id and app_secret");
+end
 
 -- Why `session`'s token does not log in, in Jitsi's words; nil when it does.
 local function refusal(session)
@@ -23,7 +26,7 @@ local function refusal(session)
 		return "token required";
 	end
 	local ok, claims = jwt.verify(app_secret, token);
-	if not ok then return "Invalid signature"; end
+	if not ok or type(claims) ~= "table" then return "Invalid signature"; end
 	if claims.iss ~= app_id then return "invalid 'iss' claim"; end
 	local now = os.time();
 	if type(claims.exp) ~= "number" or claims.exp < now then return "Not acceptable by exp"; end

@@ -8,6 +8,9 @@ local jid = require "util.jid";
 local st = require "util.stanza";
 
 local token_host = module:get_option_string("token_host");
+if not token_host then
+	error("mod_meeting_token_rooms needs token_host");
+end
 
 module:hook("muc-occupant-pre-join", function (event)
 	local origin = event.origin;

@@ -79,6 +79,7 @@ pub fn Events() -> impl IntoView {
             By::Here => String::new(),
             By::Moderator(name) => format!("{name} · "),
             By::Jitsi => format!("{} · ", t.in_jitsi),
+            By::Elsewhere => format!("{} · ", t.elsewhere),
         };
         view! { <li class="event">{by} {lang.outcome(&o.kind)} ": " {state}</li> }
     };

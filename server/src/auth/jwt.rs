@@ -251,19 +251,7 @@ impl Verifier {
             .unwrap_or_else(|| "?".into());
         Ok(SignedIn {
             subject: format!("jwt:{}:{who}", claims.iss),
-            name: app::identity::check_name(&name)
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| {
-                    name.chars()
-                        .filter(|c| {
-                            !c.is_control()
-                                && !app::meeting::is_bidi_control(*c)
-                                && !app::meeting::is_noncharacter(*c)
-                        })
-                        .take(app::identity::MAX_NAME_CHARS)
-                        .collect()
-                }),
+            name: super::user_name(&name),
             may_command,
             rooms,
             tenant,

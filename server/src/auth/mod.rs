@@ -164,6 +164,30 @@ impl AuthSettings {
     }
 }
 
+/// A user's name from a token or an identity provider, as the panel shows it
+/// and takes it into meetings: a valid display name as it is, anything else
+/// without control, direction or noncharacter code points and cut to length.
+pub(crate) fn user_name(name: &str) -> String {
+    let cleaned = app::identity::check_name(name)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| {
+            name.chars()
+                .filter(|c| {
+                    !c.is_control()
+                        && !app::meeting::is_bidi_control(*c)
+                        && !app::meeting::is_noncharacter(*c)
+                })
+                .take(app::identity::MAX_NAME_CHARS)
+                .collect()
+        });
+    if cleaned.trim().is_empty() {
+        "?".into()
+    } else {
+        cleaned
+    }
+}
+
 /// A secret setting, when set and not empty.
 fn secret(var: &impl Fn(&str) -> Option<String>, name: &'static str) -> Option<String> {
     var(name).filter(|v| !v.is_empty())
@@ -630,7 +654,7 @@ async fn oidc_login(
     };
     let next = query
         .next
-        .filter(|n| app::redirect::is_same_site(n))
+        .filter(|n| n.len() <= 1024 && app::redirect::is_same_site(n))
         .unwrap_or_else(|| "/".into());
     let https = app::identity::https_in(&headers);
     match oidc.begin(&auth.keeper, &next, https, now()).await {
@@ -662,6 +686,11 @@ async fn oidc_callback(
         (Some(code), Some(state)) => oidc.finish(&auth.keeper, &headers, code, state, now).await,
         // The provider said no (`?error=access_denied`), or sent nothing usable.
         _ => Err(AuthRefusal::ProviderFailed),
+    };
+    // A callback seen again (the back button) after the sign-in worked.
+    let result = match result {
+        Err(_) if auth.keeper.open(&headers, now).is_some() => return see_other("/"),
+        other => other,
     };
     let mut response = match result.and_then(|(user, next)| {
         let cookie = auth

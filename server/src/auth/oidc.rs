@@ -16,8 +16,8 @@ use app::auth::{AuthRefusal, Rooms, SignedIn};
 use axum::http::HeaderValue;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,17 @@ const PENDING_NAMES: [&str; 2] = ["__Host-grupprum-oidc", "grupprum_oidc"];
 const PENDING_SECONDS: u64 = 600;
 /// How long a sign-in lasts.
 pub const SIGN_IN_SECONDS: u64 = 8 * 3600;
+/// Largest userinfo answer read.
+const MAX_USERINFO_BYTES: usize = 64 * 1024;
+/// The relying party's client, as discovery makes it.
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
 /// How long the provider's discovery document is reused.
 const METADATA_FOR: Duration = Duration::from_secs(3600);
 
@@ -98,6 +109,31 @@ pub struct Person {
     pub groups: Vec<String>,
 }
 
+impl Person {
+    /// Adds what the userinfo claims say and the ID token did not.
+    fn fill_from(&mut self, claims: &serde_json::Value, groups_claim: &str) {
+        let verified = matches!(
+            claims.get("email_verified"),
+            Some(serde_json::Value::Bool(true))
+        ) || claims.get("email_verified").and_then(|v| v.as_str()) == Some("true");
+        if self.email.is_none() && verified {
+            self.email = claims
+                .get("email")
+                .and_then(|e| e.as_str())
+                .map(str::to_owned);
+        }
+        if self.name.is_none() {
+            self.name = claims
+                .get("name")
+                .and_then(|n| n.as_str())
+                .map(str::to_owned);
+        }
+        if self.groups.is_empty() {
+            self.groups = groups_of(claims, groups_claim);
+        }
+    }
+}
+
 /// The relying party.
 pub struct Oidc {
     settings: OidcSettings,
@@ -149,26 +185,50 @@ impl Oidc {
         Ok(metadata)
     }
 
-    async fn client(
-        &self,
-    ) -> Result<
-        CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-        OidcError,
-    > {
-        let metadata = self.metadata().await?;
-        Ok(CoreClient::from_provider_metadata(
+    fn forget_metadata(&self) {
+        *self.metadata.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    async fn client(&self) -> Result<Client, OidcError> {
+        Ok(self.client_from(self.metadata().await?))
+    }
+
+    fn client_from(&self, metadata: CoreProviderMetadata) -> Client {
+        CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.settings.client_id.clone()),
             self.settings.client_secret.clone().map(ClientSecret::new),
         )
-        .set_redirect_uri(self.redirect.clone()))
+        .set_redirect_uri(self.redirect.clone())
+    }
+
+    /// The userinfo endpoint's claims for the access token, if they are about
+    /// `subject`.
+    async fn user_info(
+        &self,
+        url: &url::Url,
+        access_token: &str,
+        subject: &str,
+    ) -> Result<serde_json::Value, String> {
+        let response = self
+            .http
+            .get(url.clone())
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("status {}", response.status()));
+        }
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        if body.len() > MAX_USERINFO_BYTES {
+            return Err("the answer is too large".into());
+        }
+        let claims: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        if claims.get("sub").and_then(|s| s.as_str()) != Some(subject) {
+            return Err("the answer is about someone else".into());
+        }
+        Ok(claims)
     }
 
     /// Where to send the browser to sign in, and the cookie that remembers
@@ -226,7 +286,8 @@ impl Oidc {
             tracing::warn!("OpenID Connect sign-in failed: {what}: {e}");
             AuthRefusal::ProviderFailed
         };
-        let client = self.client().await.map_err(|e| failed("discovery", &e))?;
+        let metadata = self.metadata().await.map_err(|e| failed("discovery", &e))?;
+        let client = self.client_from(metadata.clone());
         let response = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| failed("no token endpoint", &e))?
@@ -237,11 +298,17 @@ impl Oidc {
         let id_token = response
             .id_token()
             .ok_or_else(|| failed("the answer", &"no ID token"))?;
+        let nonce = Nonce::new(pending.nonce.clone());
+        let (metadata, client) = if id_token.claims(&client.id_token_verifier(), &nonce).is_ok() {
+            (metadata, client)
+        } else {
+            // The provider may have rotated its signing keys: read them again, once.
+            self.forget_metadata();
+            let metadata = self.metadata().await.map_err(|e| failed("discovery", &e))?;
+            (metadata.clone(), self.client_from(metadata))
+        };
         let claims = id_token
-            .claims(
-                &client.id_token_verifier(),
-                &Nonce::new(pending.nonce.clone()),
-            )
+            .claims(&client.id_token_verifier(), &nonce)
             .map_err(|e| failed("the ID token", &e))?;
         let email = claims
             .email()
@@ -252,12 +319,23 @@ impl Oidc {
             .and_then(|n| n.get(None))
             .map(|n| n.as_str().to_owned())
             .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()));
-        let person = Person {
+        let mut person = Person {
             subject: claims.subject().as_str().to_owned(),
             name,
             email,
             groups: groups_in(&id_token.to_string(), &self.settings.groups_claim),
         };
+        // Providers that keep the ID token small give e-mail and groups at
+        // the userinfo endpoint instead.
+        if (person.email.is_none() || person.groups.is_empty())
+            && let Some(url) = metadata.userinfo_endpoint()
+        {
+            let token = response.access_token().secret();
+            match self.user_info(url.url(), token, &person.subject).await {
+                Ok(more) => person.fill_from(&more, &self.settings.groups_claim),
+                Err(e) => tracing::info!("no userinfo for an OpenID Connect sign-in: {e}"),
+            }
+        }
         let user = self.admit(&person, now)?;
         Ok((user, pending.next))
     }
@@ -268,13 +346,15 @@ impl Oidc {
             tracing::info!(subject = %person.subject, "OpenID Connect user not admitted");
             return Err(AuthRefusal::NotAllowed);
         }
+        let name = person
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| person.email.clone())
+            .unwrap_or_default();
         Ok(SignedIn {
             subject: format!("oidc:{}", person.subject),
-            name: person
-                .name
-                .clone()
-                .or_else(|| person.email.clone())
-                .unwrap_or_else(|| person.subject.clone()),
+            name: super::user_name(&name),
             may_command: true,
             rooms: Rooms::Any,
             tenant: None,
@@ -326,6 +406,11 @@ fn groups_in(id_token: &str, claim: &str) -> Vec<String> {
     let Ok(claims) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return Vec::new();
     };
+    groups_of(&claims, claim)
+}
+
+/// The groups `claims` name in `claim` (a list of names, or one name).
+fn groups_of(claims: &serde_json::Value, claim: &str) -> Vec<String> {
     match claims.get(claim) {
         Some(serde_json::Value::Array(items)) => items
             .iter()
@@ -408,6 +493,14 @@ mod tests {
         let oidc = Oidc::new(settings(&["fk.se"], &[])).unwrap();
         let user = oidc.admit(&person(Some("kim@fk.se"), &[]), 1000).unwrap();
         assert_eq!(user.name, "Kim");
+        // A name the user chose at the provider is cleaned and cut.
+        let hostile = Person {
+            name: Some(format!("\u{202e}Kim\u{0}{}", "x".repeat(5000))),
+            ..person(Some("kim@fk.se"), &[])
+        };
+        let cleaned = oidc.admit(&hostile, 1000).unwrap().name;
+        assert!(cleaned.starts_with("Kimx"), "{cleaned:?}");
+        assert_eq!(cleaned.chars().count(), app::identity::MAX_NAME_CHARS);
         assert_eq!(user.subject, "oidc:u1");
         assert!(user.may_command);
         assert_eq!(user.expires, 1000 + SIGN_IN_SECONDS);

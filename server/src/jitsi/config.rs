@@ -63,6 +63,9 @@ pub struct ClientConfig {
     /// The presence says `robot='true'`, so that the focus does not count the
     /// panel's account as the room's owner.
     pub robot: bool,
+    /// The session is the meeting's one panel, shared by its moderators: a
+    /// change none of its commands expect was made in Jitsi itself.
+    pub only_panel: bool,
     /// The name the panel has in the meeting.
     pub display_name: String,
     /// A Jitsi JWT for token deployments.
@@ -114,6 +117,7 @@ impl ClientConfig {
             credentials: Credentials::Anonymous,
             account_domain: None,
             robot: false,
+            only_panel: false,
             display_name: DEFAULT_DISPLAY_NAME.to_owned(),
             token: None,
             timing: Timing::default(),

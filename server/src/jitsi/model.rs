@@ -20,6 +20,8 @@ use crate::xmpp::stanza::muc::{Affiliation, MucPresence, Role};
 
 /// Settled outcomes kept for the view; pending ones are always kept.
 const MAX_OUTCOMES: usize = 200;
+/// Commands given up on that are still recognised when the meeting shows them late.
+const MAX_LATE: usize = 200;
 /// Longest display name shown, in grapheme clusters; longer ones are cut.
 pub const MAX_SHOWN_NAME: usize = 128;
 /// The focus's nick; it is never shown.
@@ -101,6 +103,12 @@ pub struct Model {
     /// no command of ours expects was made in Jitsi.
     last_room: BTreeMap<String, String>,
     pending: Vec<Pending>,
+    /// Commands given up on (timed out), most recent last: the meeting may
+    /// still show them, late.
+    late: VecDeque<(u64, Expect)>,
+    /// Who a change no command of ours expects is put down to: Jitsi, when
+    /// this session is the meeting's only panel; else someone elsewhere.
+    outsider: By,
     outcomes: VecDeque<Outcome>,
     next_id: u64,
 }
@@ -118,6 +126,8 @@ impl Model {
             last_seen: BTreeMap::new(),
             last_room: BTreeMap::new(),
             pending: Vec::new(),
+            late: VecDeque::new(),
+            outsider: By::Elsewhere,
             outcomes: VecDeque::new(),
             next_id: 0,
         }
@@ -133,6 +143,12 @@ impl Model {
 
     pub fn set_status(&mut self, status: LinkStatus) {
         self.status = status;
+    }
+
+    /// Whether this session is the meeting's one panel (the shared session):
+    /// then changes none of its commands expect were made in Jitsi itself.
+    pub fn set_only_panel(&mut self, only: bool) {
+        self.outsider = if only { By::Jitsi } else { By::Elsewhere };
     }
 
     pub fn set_can_rename(&mut self, can: bool) {
@@ -164,6 +180,7 @@ impl Model {
         // What changes while the link is down cannot be told apart from our
         // own commands: the meeting as found again is news to nobody.
         self.last_room.clear();
+        self.late.clear();
         let lost: Vec<u64> = self.pending.drain(..).map(|p| p.id).collect();
         for id in lost {
             self.set_outcome(
@@ -251,7 +268,9 @@ impl Model {
             self.note_room_changes(&before);
         }
         for (nick, room, room_name, name) in arrivals {
-            self.arrived(&nick, &room, room_name.into(), name.as_deref());
+            // A room without a name is named by its address, never taken for the main room.
+            let room_name = RoomName::Named(room_name.unwrap_or_else(|| room.clone()));
+            self.arrived(&nick, &room, room_name, name.as_deref());
         }
     }
 
@@ -259,23 +278,16 @@ impl Model {
     /// since `before` without a command of ours expecting it.
     fn note_room_changes(&mut self, before: &[(String, String)]) {
         let now = self.breakout_rooms();
-        let expected =
-            |m: &Self, test: &dyn Fn(&Expect) -> bool| m.pending.iter().any(|p| test(&p.expect));
         for (jid, name) in &now {
             match before.iter().find(|(j, _)| j == jid) {
-                None if !expected(
-                    self,
-                    &|e| matches!(e, Expect::RoomAdded { name: n, .. } if n == name),
-                ) =>
-                {
+                None if !self.ours(|e| matches!(e, Expect::RoomAdded { name: n, .. } if n == name)) => {
                     self.seen_in_jitsi(OutcomeKind::Create(name.clone()), jid);
                 }
                 Some((_, old))
                     if old != name
-                        && !expected(
-                            self,
-                            &|e| matches!(e, Expect::RoomRenamed { room, name: n } if room == jid && n == name),
-                        ) =>
+                        && !self.ours(|e| {
+                            matches!(e, Expect::RoomRenamed { room, name: n } if room == jid && n == name)
+                        }) =>
                 {
                     let kind = OutcomeKind::Rename(RoomName::Named(old.clone()), name.clone());
                     self.seen_in_jitsi(kind, jid);
@@ -285,10 +297,7 @@ impl Model {
         }
         for (jid, name) in before {
             if !now.iter().any(|(j, _)| j == jid)
-                && !expected(
-                    self,
-                    &|e| matches!(e, Expect::RoomRemoved { room } if room == jid),
-                )
+                && !self.ours(|e| matches!(e, Expect::RoomRemoved { room } if room == jid))
             {
                 self.seen_in_jitsi(OutcomeKind::Remove(RoomName::Named(name.clone())), jid);
             }
@@ -302,22 +311,33 @@ impl Model {
         if before.is_none_or(|b| b == room) {
             return;
         }
-        let ours = self.pending.iter().any(|p| {
-            matches!(&p.expect, Expect::Moved { participant, to } if participant == nick && to == room)
-        });
+        let ours = self.ours(
+            |e| matches!(e, Expect::Moved { participant, to } if participant == nick && to == room),
+        );
         if !ours {
             let who = shown_name(name).unwrap_or_else(|| nick.to_owned());
             self.seen_in_jitsi(OutcomeKind::Move(who, room_name), nick);
         }
     }
 
+    /// True when a command of ours expects the change `test` matches: still
+    /// pending, or given up on lately, which is then done after all.
+    fn ours(&mut self, test: impl Fn(&Expect) -> bool) -> bool {
+        if self.pending.iter().any(|p| test(&p.expect)) {
+            return true;
+        }
+        let Some(i) = self.late.iter().position(|(_, e)| test(e)) else {
+            return false;
+        };
+        if let Some((id, _)) = self.late.remove(i) {
+            self.set_outcome(id, OutcomeState::Done);
+        }
+        true
+    }
+
     fn seen_in_jitsi(&mut self, kind: OutcomeKind, subject: &str) {
-        self.push_outcome(
-            kind,
-            Some(subject.to_owned()),
-            OutcomeState::Done,
-            By::Jitsi,
-        );
+        let by = self.outsider.clone();
+        self.push_outcome(kind, Some(subject.to_owned()), OutcomeState::Done, by);
     }
 
     /// How to address `nick`, even between rooms: real JID and display name.
@@ -457,6 +477,10 @@ impl Model {
                     },
                 };
                 self.set_outcome(p.id, state);
+                if self.late.len() >= MAX_LATE {
+                    self.late.pop_front();
+                }
+                self.late.push_back((p.id, p.expect));
             } else {
                 self.pending.push(p);
             }
@@ -772,6 +796,7 @@ pub(crate) mod tests {
     fn changes_made_in_jitsi_are_recorded_as_such_and_ours_carry_their_moderator() {
         let t0 = Instant::now();
         let mut model = moderator_model();
+        model.set_only_panel(true);
         model.apply_presence(&presence("aaaa", "Anna", "participant", true));
         model.apply_presence(&presence("bbbb", "Björn", "participant", true));
         model.apply_update(update(&[("r1", "One", &[])]));
@@ -837,6 +862,52 @@ pub(crate) mod tests {
         model.apply_update(update(&[("r3", "Three", &[("bbbb", "Björn")])]));
         model.apply_update(update(&[("r3", "Three", &[("bbbb", "Björn")])]));
         assert_eq!(in_jitsi(&model).len(), 5);
+    }
+
+    #[test]
+    fn a_move_that_lands_after_its_timeout_is_ours_and_a_personal_panel_says_elsewhere() {
+        let t0 = Instant::now();
+        let mut model = moderator_model();
+        model.apply_presence(&presence("aaaa", "Anna", "participant", true));
+        model.apply_presence(&presence("bbbb", "Björn", "participant", true));
+        model.apply_update(update(&[("r1", "One", &[])]));
+        let anna = model.expect(
+            OutcomeKind::Move("Anna".into(), RoomName::Named("One".into())),
+            Expect::Moved {
+                participant: "aaaa".into(),
+                to: "r1@breakout.meet.test".into(),
+            },
+            Duration::from_secs(5),
+            By::Here,
+        );
+        model.sent(anna, t0);
+        model.settle(t0 + Duration::from_secs(6));
+        assert_eq!(model.outcome(anna), Some(&OutcomeState::NotMoved));
+        // Anna's client was slow: she arrives after all, and Björn moves by himself.
+        model.apply_presence(&presence("aaaa", "Anna", "none", false));
+        model.apply_presence(&presence("bbbb", "Björn", "none", false));
+        model.apply_update(update(&[(
+            "r1",
+            "One",
+            &[("aaaa", "Anna"), ("bbbb", "Björn")],
+        )]));
+        model.settle(t0 + Duration::from_secs(7));
+        assert_eq!(model.outcome(anna), Some(&OutcomeState::Done));
+        let others: Vec<(By, OutcomeKind)> = model
+            .view()
+            .outcomes
+            .into_iter()
+            .filter(|o| o.id != anna)
+            .map(|o| (o.by, o.kind))
+            .collect();
+        // Without the meeting to itself, the panel cannot tell Jitsi from another panel.
+        assert_eq!(
+            others,
+            [(
+                By::Elsewhere,
+                OutcomeKind::Move("Björn".into(), RoomName::Named("One".into()))
+            )]
+        );
     }
 
     #[test]

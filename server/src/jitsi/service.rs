@@ -151,7 +151,6 @@ impl Entry {
 struct Watching {
     entry: Entry,
     number: u64,
-    id: String,
 }
 
 impl Drop for Watching {
@@ -275,6 +274,7 @@ impl Sessions {
         let mut config = (*self.config).clone();
         // A personal session joins as its user: their name, their own token if
         // any, never the operator's token or account.
+        config.only_panel = seat == Seat::Shared;
         if let Seat::Personal(who) = &seat {
             if let Some(name) = &who.display_name {
                 config.display_name.clone_from(name);
@@ -342,7 +342,7 @@ impl MeetingService for Sessions {
         who: &Moderator,
         meeting: &MeetingRef,
     ) -> Result<BoxStream<'static, MeetingView>, ServiceError> {
-        Ok(views(self.entry(who, meeting)?, who))
+        Ok(views(self.entry(who, meeting)?, who, true))
     }
 
     fn existing(
@@ -353,7 +353,8 @@ impl MeetingService for Sessions {
         let key = (meeting.clone(), self.seat(who));
         let entry = self.lock().get(&key).filter(|e| e.is_usable()).cloned()?;
         entry.touch();
-        Some(views(entry, who))
+        // A page load shows the board once: it is nobody watching.
+        Some(views(entry, who, false))
     }
 
     fn command(
@@ -379,30 +380,35 @@ impl MeetingService for Sessions {
 }
 
 /// Every view of a session for `who`, the latest first, with the others
-/// watching it; counts as a watcher while it lives.
-fn views(entry: Entry, who: &Moderator) -> BoxStream<'static, MeetingView> {
-    let number = entry.watchers.add(who);
+/// watching it. With `register`, the stream counts as `who` watching from
+/// the moment it is first read until it is dropped (a stream made and dropped
+/// unread, as a join makes, is nobody watching).
+fn views(entry: Entry, who: &Moderator, register: bool) -> BoxStream<'static, MeetingView> {
     let session = entry.handle.watch();
     let others = entry.watchers.changed.subscribe();
-    let watching = Watching {
-        entry,
-        number,
-        id: who.id.clone(),
-    };
+    let start = (session, others, true, None::<Watching>, entry, who.clone());
     let stream = futures::stream::unfold(
-        (session, others, true, watching),
-        |(mut session, mut others, first, watching)| async move {
-            if !first {
+        start,
+        move |(mut session, mut others, first, mut watching, entry, who)| async move {
+            if first {
+                if register {
+                    let number = entry.watchers.add(&who);
+                    watching = Some(Watching {
+                        entry: entry.clone(),
+                        number,
+                    });
+                }
+            } else {
                 tokio::select! {
                     changed = session.changed() => changed.ok()?,
-                    // The sender lives as long as `watching` does.
+                    // The sender lives as long as `entry` does.
                     _ = others.changed() => {}
                 }
             }
             others.borrow_and_update();
             let mut view = (**session.borrow_and_update()).clone();
-            view.also_here = watching.entry.watchers.others(&watching.id);
-            Some((view, (session, others, false, watching)))
+            view.also_here = entry.watchers.others(&who.id);
+            Some((view, (session, others, false, watching, entry, who)))
         },
     );
     Box::pin(stream)
@@ -503,6 +509,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn with_a_panel_account_signed_in_moderators_share_one_session_and_see_each_other() {
+        use futures::StreamExt;
         let recorder = Arc::new(Recorder(Mutex::new(Vec::new()), false));
         let mut config = ClientConfig::new(
             url::Url::parse("wss://meet.example/xmpp-websocket").unwrap(),
@@ -529,7 +536,8 @@ mod tests {
         until_also_here(&mut alis, &["Kim"]).await;
         until_also_here(&mut kims, &["Ali"]).await;
         // Kim's second tab is Kim: not named twice, not named to Kim.
-        let _kims_tab = sessions.watch(&kim, &meeting).unwrap();
+        let mut kims_tab = sessions.watch(&kim, &meeting).unwrap();
+        kims_tab.next().await;
         until_also_here(&mut alis, &["Kim"]).await;
         // An open panel's visitor never acts through the account.
         let visitor = Moderator {
@@ -540,8 +548,15 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert_eq!(sessions.len(), 2, "one shared session and the visitor's");
         assert_eq!(recorder.0.lock().unwrap().len(), 2);
+        // Ola only loads the page: that is not watching.
+        let ola = named("ola", "Ola", None);
+        let mut page_load = sessions
+            .existing(&ola, &meeting)
+            .expect("the shared session");
+        page_load.next().await;
         drop(alis);
         until_also_here(&mut kims, &[]).await;
+        drop(page_load);
     }
 
     #[tokio::test(start_paused = true)]
@@ -563,8 +578,11 @@ mod tests {
             room: "demo".into(),
             tenant: None,
         };
-        let watching = sessions.watch(&who("a", None), &meeting).unwrap();
-        sessions.session(&who("b", None), &meeting).unwrap();
+        use futures::StreamExt;
+        let mut watching = sessions.watch(&who("a", None), &meeting).unwrap();
+        watching.next().await;
+        // A stream made and dropped unread (as a join makes) is nobody watching.
+        drop(sessions.watch(&who("b", None), &meeting).unwrap());
         tokio::time::sleep(Duration::from_secs(59)).await;
         assert_eq!(sessions.len(), 2);
         tokio::time::sleep(Duration::from_secs(20)).await;

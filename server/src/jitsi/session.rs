@@ -107,7 +107,8 @@ pub fn spawn(
 ) -> Result<SessionHandle, ConfigError> {
     let url = config.meeting_url(&meeting)?;
     let main_jid = config.main_room_jid(&meeting)?;
-    let model = Model::new(meeting.clone(), &main_jid);
+    let mut model = Model::new(meeting.clone(), &main_jid);
+    model.set_only_panel(config.only_panel);
     let (state_tx, state_rx) = watch::channel(Arc::new(model.view()));
     let (requests_tx, requests_rx) = mpsc::channel(REQUEST_QUEUE);
     let actor = Actor {
