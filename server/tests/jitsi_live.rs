@@ -1246,3 +1246,44 @@ async fn token_refusals_of_a_token_deployment_are_final_and_a_moderators_token_i
     panel.stop().await;
     meeting.stop().await;
 }
+
+#[tokio::test]
+async fn a_hundred_cookie_less_page_loads_log_nobody_into_the_meeting() {
+    use tower::ServiceExt;
+    let meeting = opened("livegets").await;
+    let connector = Arc::new(Counting(
+        WebSocketConnector::new(Vec::new()).unwrap(),
+        Default::default(),
+    ));
+    let sessions = server::jitsi::service::Sessions::new(config(&meeting), connector.clone());
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("grupprum")
+        .site_root("target/site")
+        .build();
+    let router = server::http::router(server::http::Site {
+        meetings: Some(sessions.clone()),
+        ..server::http::Site::new(options)
+    });
+    let path = format!("/{}", meeting_ref(&meeting).room);
+    for _ in 0..100 {
+        let response = router
+            .clone()
+            .oneshot(
+                axum::http::Request::get(&path)
+                    .header("accept", "text/html")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::OK);
+    }
+    assert_eq!(
+        connector.1.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no login to the deployment"
+    );
+    assert!(sessions.is_empty());
+    sessions.stop_all().await;
+    meeting.stop().await;
+}
