@@ -79,8 +79,11 @@ export function startServer(meeting, addr = '127.0.0.1:0', settings = {}) {
     const xmpp = meeting
       ? { XMPP_WS_URL: meeting.env.XMPP_WS_URL, XMPP_DOMAIN: meeting.env.XMPP_DOMAIN, MUC_DOMAIN: meeting.env.MUC_DOMAIN, FOCUS_DOMAIN: meeting.env.FOCUS_DOMAIN }
       : {};
+    // Each server keeps its plans in a database of its own, removed when it stops.
+    const data = mkdtempSync(join(tmpdir(), 'grupprum-e2e-data-'));
     const child = spawn(serverBin, [], {
       env: {
+        GRUPPRUM_DATABASE: join(data, 'plans.db'),
         PATH: process.env.PATH,
         LEPTOS_SITE_ADDR: addr,
         LEPTOS_SITE_ROOT: siteRoot,
@@ -105,6 +108,7 @@ export function startServer(meeting, addr = '127.0.0.1:0', settings = {}) {
       }
     });
     child.on('exit', (code) => {
+      rmSync(data, { recursive: true, force: true });
       clearTimeout(timer);
       rejectStart(new Error(`the server exited early (${code})`));
     });

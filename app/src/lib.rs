@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod identity;
 pub mod meeting;
 mod not_found;
+pub mod plans;
 #[cfg(feature = "ssr")]
 pub mod redirect;
 #[cfg(feature = "ssr")]

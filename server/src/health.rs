@@ -36,6 +36,22 @@ pub trait Readiness: Send + Sync + 'static {
     fn probe(&self) -> BoxFuture<'static, Result<(), String>>;
 }
 
+/// Ready when every one of its parts is (the deployment, the database), asked
+/// in order.
+pub struct AllOf(pub Vec<Arc<dyn Readiness>>);
+
+impl Readiness for AllOf {
+    fn probe(&self) -> BoxFuture<'static, Result<(), String>> {
+        let probes: Vec<_> = self.0.iter().map(|part| part.probe()).collect();
+        Box::pin(async move {
+            for probe in probes {
+                probe.await?;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// The monitoring endpoints' state.
 #[derive(Clone, Default)]
 pub struct Health {
@@ -153,6 +169,17 @@ mod tests {
         let status = response.status();
         let body = response.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn ready_only_when_every_part_is() {
+        let up = || Arc::new(Probe(Ok(()), AtomicUsize::new(0))) as Arc<dyn Readiness>;
+        let down = Arc::new(Probe(Err("the database: gone".into()), AtomicUsize::new(0)));
+        assert_eq!(AllOf(vec![up(), up()]).probe().await, Ok(()));
+        assert_eq!(
+            AllOf(vec![up(), down.clone()]).probe().await,
+            Err("the database: gone".into())
+        );
     }
 
     #[tokio::test]

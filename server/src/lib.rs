@@ -8,5 +8,6 @@ pub mod live;
 pub mod rate_limit;
 pub mod serve;
 pub mod settings;
+pub mod storage;
 pub mod web_security;
 pub mod xmpp;

@@ -11,17 +11,21 @@ use app::service::MeetingService;
 use leptos::prelude::get_configuration;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
-use server::health::{Health, Readiness};
+use server::health::{AllOf, Health, Readiness};
 use server::http::Site;
 use server::jitsi::config::{ClientConfig, ConfigError};
 use server::jitsi::service::Sessions;
 use server::settings::Settings;
+use server::storage::sql::{Database, SqlStore};
 use server::web_security::Policy;
 use server::xmpp::transport::WebSocketConnector;
 use tracing_subscriber::EnvFilter;
 
 /// The name of the site's files in `pkg/` when `LEPTOS_OUTPUT_NAME` is not set.
 const DEFAULT_OUTPUT_NAME: &str = "grupprum";
+/// The SQLite file that keeps the plans when neither `GRUPPRUM_DATABASE` nor
+/// `DATABASE_URL` says otherwise (in the working directory).
+const DEFAULT_DATABASE: &str = "grupprum.db";
 
 /// How long leaving every meeting may take at a stop.
 const LEAVE_DEADLINE: Duration = Duration::from_secs(5);
@@ -102,13 +106,24 @@ async fn run(settings: &Settings) -> Result<(), String> {
         .map_err(|e| format!("bad sign-in settings: {e}"))?;
     tracing::info!(mode = ?auth.mode(), "sign-in");
     let sessions = jitsi_sessions(settings)?;
+    let database = Database::from_settings(
+        settings.var("DATABASE_URL"),
+        settings
+            .var("GRUPPRUM_DATABASE")
+            .map_or_else(|| DEFAULT_DATABASE.into(), std::path::PathBuf::from),
+    )
+    .map_err(|e| format!("bad database settings: {e}"))?;
+    let store = Arc::new(SqlStore::open(&database).await.map_err(|e| e.to_string())?);
+    tracing::info!(database = ?database_kind(&database), "room plans kept");
     let metrics = server::health::install_recorder()?;
     let site = Site {
         meetings: sessions.clone().map(|s| s as Arc<dyn MeetingService>),
         policy,
         auth,
         health: Health::new(
-            sessions.clone().map(|s| s as Arc<dyn Readiness>),
+            sessions.clone().map(|s| {
+                Arc::new(AllOf(vec![s as Arc<dyn Readiness>, store.clone()])) as Arc<dyn Readiness>
+            }),
             Some(metrics),
         ),
         ..Site::new(options)
@@ -135,6 +150,14 @@ async fn run(settings: &Settings) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Which database keeps the plans, for the log (never a URL's password).
+fn database_kind(database: &Database) -> String {
+    match database {
+        Database::Sqlite(path) => format!("SQLite {}", path.display()),
+        Database::Postgres(_) => "PostgreSQL".into(),
+    }
 }
 
 /// The Jitsi client, when `XMPP_WS_URL` is set (see README for the settings).

@@ -35,6 +35,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("oidc.allowed_email_domains", "OIDC_ALLOWED_EMAIL_DOMAINS"),
     ("oidc.allowed_groups", "OIDC_ALLOWED_GROUPS"),
     ("oidc.groups_claim", "OIDC_GROUPS_CLAIM"),
+    ("database.path", "GRUPPRUM_DATABASE"),
+    ("database.url", "DATABASE_URL"),
+    ("database.url_file", "DATABASE_URL_FILE"),
     ("jitsi.ws_url", "XMPP_WS_URL"),
     ("jitsi.domain", "XMPP_DOMAIN"),
     ("jitsi.muc_domain", "MUC_DOMAIN"),
@@ -53,6 +56,7 @@ pub const SECRETS: &[&str] = &[
     "GRUPPRUM_COOKIE_KEY",
     "JWT_APP_SECRET",
     "OIDC_CLIENT_SECRET",
+    "DATABASE_URL",
     "XMPP_PASSWORD",
     "JITSI_TOKEN",
 ];

@@ -36,7 +36,7 @@ set -a
 . "$dir/meeting.env"
 set +a
 LEPTOS_OUTPUT_NAME=grupprum LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" \
-  target/debug/grupprum &
+  GRUPPRUM_DATABASE="$dir/plans.db" target/debug/grupprum &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break

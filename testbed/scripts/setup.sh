@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Grupprum needs, skipping what is
-# already there: Debian's prosody and chromium, the wasm32 target, wasm-bindgen-cli
+# already there: Debian's prosody, chromium and postgresql (the storage tests start
+# their own server), the wasm32 target, wasm-bindgen-cli
 # at the Cargo.lock version, and the browser-test packages (npm ci).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,11 +16,12 @@ missing=()
 command -v prosody >/dev/null || missing+=(prosody)
 command -v chromium >/dev/null || missing+=(chromium)
 dpkg -s lua-unbound >/dev/null 2>&1 || missing+=(lua-unbound)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt: installing ${missing[*]}"
   as_root apt-get update -qq
-  # Debian starts a system-wide Prosody on install; the test meeting runs its own,
-  # loopback only, so keep the service from starting.
+  # Debian starts a system-wide Prosody (and PostgreSQL) on install; the tests run
+  # their own, loopback only, so keep the services from starting.
   policy=/usr/sbin/policy-rc.d
   had_policy=0
   [ -e "$policy" ] && had_policy=1

@@ -19,6 +19,7 @@ pub mod harness;
 pub mod meeting;
 pub mod names;
 pub mod participant;
+pub mod postgres;
 pub mod prosody;
 pub mod stanza;
 pub mod stream;
