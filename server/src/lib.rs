@@ -5,6 +5,7 @@ pub mod health;
 pub mod http;
 pub mod jitsi;
 pub mod live;
+pub mod plans;
 pub mod rate_limit;
 pub mod serve;
 pub mod settings;
