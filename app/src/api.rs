@@ -85,6 +85,17 @@ mod ssr {
         join_as(&allowed(meeting)?, meeting)
     }
 
+    /// Joins `target` as `who` and sends the browser to its board; the board
+    /// shows the meeting at once, and says why if the panel could not join.
+    pub fn to_board(who: &Moderator, target: &MeetingRef) -> String {
+        if let Err(e) = join_as(who, target) {
+            tracing::info!("the board opens without a session: {e}");
+        }
+        let path = target.path();
+        crate::redirect::to(&path);
+        path
+    }
+
     /// [`join`] as `who`: the moderator the start page has just remembered.
     pub fn join_as(who: &Moderator, meeting: &MeetingRef) -> Result<(), ServerFnError> {
         service()?
@@ -123,13 +134,10 @@ pub async fn open_meeting(
             match ssr::sign_in_with(token_given).await {
                 Ok(user) => match user.may_open(&target) {
                     Ok(()) => {
-                        let who = crate::service::Moderator::from(&user);
-                        if let Err(e) = ssr::join_as(&who, &target) {
-                            tracing::info!("the board opens without a session: {e}");
-                        }
-                        let path = target.path();
-                        crate::redirect::to(&path);
-                        return Ok(path);
+                        return Ok(ssr::to_board(
+                            &crate::service::Moderator::from(&user),
+                            &target,
+                        ));
                     }
                     Err(refusal) => refusal.code(),
                 },
@@ -147,16 +155,7 @@ pub async fn open_meeting(
             match checked
                 .and_then(|(name, token)| identity::remember(name.as_deref(), token.as_deref()))
             {
-                Ok(who) => {
-                    // The board shows the meeting at once: the panel joins now. A
-                    // meeting the panel cannot join says why on the board.
-                    if let Err(e) = ssr::join_as(&who, &target) {
-                        tracing::info!("the board opens without a session: {e}");
-                    }
-                    let path = target.path();
-                    crate::redirect::to(&path);
-                    return Ok(path);
-                }
+                Ok(who) => return Ok(ssr::to_board(&who, &target)),
                 Err(e) => e.code(),
             }
         }

@@ -114,7 +114,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
     )
     .map_err(|e| format!("bad database settings: {e}"))?;
     let store = Arc::new(SqlStore::open(&database).await.map_err(|e| e.to_string())?);
-    tracing::info!(database = ?database_kind(&database), "room plans kept");
+    tracing::info!(%database, "room plans kept");
     let metrics = server::health::install_recorder()?;
     let site = Site {
         meetings: sessions.clone().map(|s| s as Arc<dyn MeetingService>),
@@ -150,14 +150,6 @@ async fn run(settings: &Settings) -> Result<(), String> {
         );
     }
     Ok(())
-}
-
-/// Which database keeps the plans, for the log (never a URL's password).
-fn database_kind(database: &Database) -> String {
-    match database {
-        Database::Sqlite(path) => format!("SQLite {}", path.display()),
-        Database::Postgres(_) => "PostgreSQL".into(),
-    }
 }
 
 /// The Jitsi client, when `XMPP_WS_URL` is set (see README for the settings).

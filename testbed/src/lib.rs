@@ -12,6 +12,7 @@
 //! * [`harness`]: support for tests that run against a meeting.
 //! * [`control`]: an HTTP API to make people join, leave, and to restart Prosody.
 
+pub mod child;
 pub mod control;
 pub mod domains;
 pub mod focus;

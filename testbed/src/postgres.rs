@@ -138,16 +138,8 @@ impl Postgres {
             .args(["-c", "full_page_writes=off", "-c", "synchronous_commit=off"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(log)
-            .kill_on_drop(true);
-        // SAFETY: prctl is async-signal-safe; it asks the kernel to stop the
-        // server when the process that started it dies.
-        unsafe {
-            server.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
+            .stderr(log);
+        crate::child::ends_with_us(&mut server);
         let child = server.spawn().map_err(|source| PostgresError::Spawn {
             what: "postgres",
             source,
@@ -184,18 +176,7 @@ impl Postgres {
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its files.
     pub async fn stop(mut self) {
-        if let Some(pid) = self.child.id() {
-            // SAFETY: signalling our own child by its pid.
-            unsafe {
-                libc::kill(pid as libc::pid_t, libc::SIGTERM);
-            }
-            if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
-                .await
-                .is_err()
-            {
-                let _ = self.child.kill().await;
-            }
-        }
+        crate::child::terminate(&mut self.child, Duration::from_secs(5)).await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

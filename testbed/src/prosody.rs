@@ -161,16 +161,9 @@ impl Prosody {
             .arg("-F")
             .stdin(Stdio::null())
             .stdout(out)
-            .stderr(err)
-            .kill_on_drop(true);
-        // SAFETY: prctl is async-signal-safe; it asks the kernel to stop Prosody
-        // when the process that started it dies, so nothing outlives the test meeting.
-        unsafe {
-            command.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
+            .stderr(err);
+        // Nothing outlives the test meeting.
+        crate::child::ends_with_us(&mut command);
         let child = command.spawn().map_err(|source| ProsodyError::Spawn {
             what: "prosody".into(),
             source,
@@ -242,19 +235,7 @@ impl Prosody {
     /// Stops Prosody in place (see [`Prosody::stop`]).
     pub async fn shutdown(&mut self) {
         let _ = std::fs::remove_file(self.dir.join("prosody.pid"));
-        if let Some(pid) = self.child.id() {
-            // SAFETY: signalling our own child by its pid.
-            unsafe {
-                libc::kill(pid as libc::pid_t, libc::SIGTERM);
-            }
-            if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
-                .await
-                .is_ok()
-            {
-                return;
-            }
-        }
-        let _ = self.child.kill().await;
+        crate::child::terminate(&mut self.child, Duration::from_secs(5)).await;
     }
 }
 

@@ -74,7 +74,7 @@ enum Keys {
     Fixed(DecodingKey),
     Server {
         base: url::Url,
-        http: openidconnect::reqwest::Client,
+        http: reqwest::Client,
         /// By `kid`: the key, or `None` for one the server did not give.
         cache: Mutex<HashMap<String, (Instant, Option<DecodingKey>)>>,
     },
@@ -136,8 +136,8 @@ impl Verifier {
                 if !base.path().ends_with('/') {
                     base.set_path(&format!("{}/", base.path()));
                 }
-                let http = openidconnect::reqwest::Client::builder()
-                    .redirect(openidconnect::reqwest::redirect::Policy::none())
+                let http = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
                     .timeout(Duration::from_secs(5))
                     .build()
                     .map_err(|e| JwtError::Key(e.to_string()))?;
@@ -275,11 +275,7 @@ fn refusal(kind: &ErrorKind) -> AuthRefusal {
 }
 
 /// The PEM key a key server holds for `kid`.
-async fn fetch(
-    http: &openidconnect::reqwest::Client,
-    base: &url::Url,
-    kid: &str,
-) -> Result<DecodingKey, String> {
+async fn fetch(http: &reqwest::Client, base: &url::Url, kid: &str) -> Result<DecodingKey, String> {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(kid.as_bytes());
     let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();

@@ -139,7 +139,7 @@ pub struct Oidc {
     settings: OidcSettings,
     issuer: IssuerUrl,
     redirect: RedirectUrl,
-    http: openidconnect::reqwest::Client,
+    http: reqwest::Client,
     metadata: Mutex<Option<(Instant, CoreProviderMetadata)>>,
 }
 
@@ -156,8 +156,8 @@ impl Oidc {
             })?;
         // Following redirects would let the provider's answers send the
         // server elsewhere.
-        let http = openidconnect::reqwest::Client::builder()
-            .redirect(openidconnect::reqwest::redirect::Policy::none())
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| OidcError::Configuration(e.to_string()))?;

@@ -792,6 +792,19 @@ pub(crate) mod tests {
         assert_eq!(model.view().main.participants.len(), 2);
     }
 
+    /// Expects, given `by`, the move of Anna (`aaaa`) into room One (`r1`).
+    fn expect_anna_in_one(model: &mut Model, by: By) -> u64 {
+        model.expect(
+            OutcomeKind::Move("Anna".into(), RoomName::Named("One".into())),
+            Expect::Moved {
+                participant: "aaaa".into(),
+                to: "r1@breakout.meet.test".into(),
+            },
+            Duration::from_secs(5),
+            by,
+        )
+    }
+
     #[test]
     fn changes_made_in_jitsi_are_recorded_as_such_and_ours_carry_their_moderator() {
         let t0 = Instant::now();
@@ -806,15 +819,7 @@ pub(crate) mod tests {
             "the meeting as first found is news to nobody"
         );
         let kim = By::Moderator("Kim".into());
-        let anna = model.expect(
-            OutcomeKind::Move("Anna".into(), RoomName::Named("One".into())),
-            Expect::Moved {
-                participant: "aaaa".into(),
-                to: "r1@breakout.meet.test".into(),
-            },
-            Duration::from_secs(5),
-            kim.clone(),
-        );
+        let anna = expect_anna_in_one(&mut model, kim.clone());
         model.sent(anna, t0);
         // Kim's move of Anna; in Jitsi, Björn follows her, One becomes Uno and Two is added.
         model.apply_presence(&presence("aaaa", "Anna", "none", false));
@@ -871,15 +876,7 @@ pub(crate) mod tests {
         model.apply_presence(&presence("aaaa", "Anna", "participant", true));
         model.apply_presence(&presence("bbbb", "Björn", "participant", true));
         model.apply_update(update(&[("r1", "One", &[])]));
-        let anna = model.expect(
-            OutcomeKind::Move("Anna".into(), RoomName::Named("One".into())),
-            Expect::Moved {
-                participant: "aaaa".into(),
-                to: "r1@breakout.meet.test".into(),
-            },
-            Duration::from_secs(5),
-            By::Here,
-        );
+        let anna = expect_anna_in_one(&mut model, By::Here);
         model.sent(anna, t0);
         model.settle(t0 + Duration::from_secs(6));
         assert_eq!(model.outcome(anna), Some(&OutcomeState::NotMoved));

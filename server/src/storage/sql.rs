@@ -51,15 +51,23 @@ impl Database {
             Self::Postgres(url) => url.clone(),
         }
     }
+}
 
-    /// What to name in messages: the file, or the server without its password.
-    fn shown(&self) -> String {
+/// What logs and messages name: the file, or the server without its user or
+/// password.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Sqlite(path) => path.display().to_string(),
-            Self::Postgres(url) => url::Url::parse(url).map_or_else(
-                |_| "PostgreSQL".into(),
-                |u| format!("postgres://{}{}", u.host_str().unwrap_or(""), u.path()),
-            ),
+            Self::Sqlite(path) => write!(f, "SQLite {}", path.display()),
+            Self::Postgres(url) => match url::Url::parse(url) {
+                Ok(u) => write!(
+                    f,
+                    "PostgreSQL postgres://{}{}",
+                    u.host_str().unwrap_or(""),
+                    u.path()
+                ),
+                Err(_) => f.write_str("PostgreSQL"),
+            },
         }
     }
 }
@@ -85,7 +93,7 @@ impl SqlStore {
             .connect(&database.url())
             .await
             .map_err(|e| StorageError::Open {
-                target: database.shown(),
+                target: database.to_string(),
                 reason: e.to_string(),
             })?;
         MIGRATOR
@@ -232,5 +240,24 @@ impl Store for SqlStore {
 
     fn delete<'a>(&'a self, user: &'a str, id: &'a str) -> BoxFuture<'a, Result<(), StorageError>> {
         Box::pin(self.remove(user, id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_postgres_urls_are_taken_and_none_is_shown_with_its_password() {
+        let file = std::path::PathBuf::from("plans.db");
+        assert_eq!(
+            Database::from_settings(None, file.clone()),
+            Ok(Database::Sqlite(file.clone()))
+        );
+        assert!(Database::from_settings(Some("mysql://db/plans".into()), file.clone()).is_err());
+        let db =
+            Database::from_settings(Some("postgres://kim:s3cret@db.example/plans".into()), file)
+                .unwrap();
+        assert_eq!(db.to_string(), "PostgreSQL postgres://db.example/plans");
     }
 }
