@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bash testbed/scripts/setup.sh
+# A clean checkout builds once: incremental state would only take disk.
+if [[ "${CI:-}" == true ]]; then export CARGO_INCREMENTAL=0; fi
 
 echo; echo "== formatting and lints"
 cargo fmt --all --check
