@@ -607,6 +607,164 @@ test('signing in with the organisation\'s provider: a member of the allowed grou
   }
 });
 
+// --- room plans ---
+
+/** A meeting and a server of its own, with the panel's board open and moderator, and `people` in the main room. */
+async function ownMeeting(browser, room, people) {
+  const meeting = startMeeting(room, 0, ['--open']);
+  const server = await startServer(meeting);
+  const context = await browser.newContext({ locale: 'en-GB', acceptDownloads: true, viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  await openBoard(page, `${server.base}/${room}`);
+  await card(page, 'Main room').locator('li.person', { hasText: 'you' }).waitFor({ timeout: WAIT });
+  await until('the panel to be moderator', async () => (await page.getByTestId('not-moderator').count()) === 0);
+  for (const name of people) await meeting.join(name);
+  await until('everyone in the main room', async () => (await card(page, 'Main room').locator('li.person').count()) === people.length + 1);
+  return {
+    meeting, server, page, context,
+    async stop() {
+      await context.close().catch(() => {});
+      server.stop();
+      meeting.stop();
+    },
+  };
+}
+
+/** The plan's board of the meeting, live. */
+async function planBoard(own) {
+  const plan = await own.context.newPage();
+  await openBoard(plan, `${own.server.base}/${own.meeting.room}?plan`);
+  return plan;
+}
+
+test('prepare a plan with someone not there yet and open it: rooms and moves done, the late joiner placed on arrival', async ({ browser }) => {
+  const own = await ownMeeting(browser, 'e2eplan', ['Anna Berg', 'Bo Ek']);
+  try {
+    const live = own.page;
+    const plan = await planBoard(own);
+    own.shot = plan;
+    await plan.getByTestId('start-draft').click();
+    await plan.getByTestId('room-count').waitFor({ state: 'visible', timeout: WAIT });
+    await plan.getByTestId('room-count').fill('2');
+    await plan.getByTestId('room-count').locator('xpath=ancestor::form').getByRole('button', { name: 'Create' }).click();
+    await card(plan, 'Room 2').waitFor({ timeout: WAIT });
+    await plan.getByTestId('add-people').fill('Cecilia Dahl');
+    await plan.getByRole('button', { name: 'Add', exact: true }).click();
+    await row(card(plan, 'Main room'), 'Cecilia Dahl').filter({ hasText: 'Not here yet' }).waitFor({ timeout: WAIT });
+    await moveByMenu(plan, 'Anna Berg', 'Room 1');
+    await expectIn(plan, 'Anna Berg', 'Room 1');
+    // Dragging and the menu work on the draft as on the meeting.
+    await row(plan, 'Bo Ek').dragTo(card(plan, 'Room 2'));
+    await expectIn(plan, 'Bo Ek', 'Room 2');
+    await moveByMenu(plan, 'Cecilia Dahl', 'Room 2');
+    await expectIn(plan, 'Cecilia Dahl', 'Room 2');
+    await plan.screenshot({ path: join(screenshots, 'plan.png'), fullPage: true });
+    // Nothing has been sent: the meeting has no rooms yet.
+    if ((await live.locator('section.room').count()) !== 1) throw new Error('the draft reached the meeting');
+    await plan.getByTestId('open-rooms').click();
+    await expectIn(live, 'Anna Berg', 'Room 1');
+    await expectIn(live, 'Bo Ek', 'Room 2');
+    await live.getByTestId('plan-progress').filter({ hasText: '4 of 4 done, 1 not here yet' }).waitFor({ timeout: WAIT });
+    // The plan's board has no draft left.
+    await plan.getByTestId('start-draft').waitFor({ state: 'visible', timeout: WAIT });
+    await own.meeting.join('cecilia DAHL');
+    await expectIn(live, 'cecilia DAHL', 'Room 2');
+    await until('nobody left to wait for', async () => (await live.getByTestId('plan-progress').textContent()).trim() === '4 of 4 done');
+  } catch (e) {
+    await own.shot?.screenshot({ path: join(screenshots, 'failed-plan.png'), fullPage: true }).catch(() => {});
+    throw e;
+  } finally {
+    await own.stop();
+  }
+});
+
+test('import a CSV with a misspelt and an ambiguous name, and resolve both in the review', async ({ browser }) => {
+  const own = await ownMeeting(browser, 'e2eimport', ['Anna Berg', 'Erik Lund', 'Erik Lund']);
+  try {
+    const plan = await planBoard(own);
+    const csv = 'name;room\r\nAna Berg;Röd\r\nerik lund;Blå\r\nDora Ek;Blå\r\n';
+    await plan.getByTestId('plan-file').setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from(`\ufeff${csv}`) });
+    await plan.getByTestId('import-plan').click();
+    await card(plan, 'Röd').waitFor({ timeout: WAIT });
+    const reviews = plan.getByTestId('review');
+    // Each name that fits nobody here, or several, is asked about.
+    await until('three names to review', async () => (await reviews.count()) === 3);
+    const misspelt = reviews.filter({ hasText: 'Ana Berg fits nobody here' });
+    const ambiguous = reviews.filter({ hasText: 'erik lund fits several people here' });
+    if ((await ambiguous.locator('option').count()) !== 3) throw new Error('the ambiguous name should offer both Eriks and "not here yet"');
+    await misspelt.locator('select').selectOption({ label: 'Anna Berg' });
+    await misspelt.getByRole('button', { name: 'Save' }).click();
+    await expectIn(plan, 'Anna Berg', 'Röd');
+    const absent = plan.getByTestId('review').filter({ hasText: 'Dora Ek fits nobody here' });
+    await absent.locator('select').selectOption({ label: 'Not here yet' });
+    await absent.getByRole('button', { name: 'Save' }).click();
+    await until('Dora to be settled', async () => (await plan.getByTestId('review').count()) === 1);
+    const erik = plan.getByTestId('review').filter({ hasText: 'erik lund' });
+    await erik.locator('select').selectOption({ index: 1 });
+    await erik.getByRole('button', { name: 'Save' }).click();
+    await until('the review to be done', async () => (await plan.getByTestId('review').count()) === 0);
+    await expectIn(plan, 'Erik Lund', 'Blå');
+    await row(card(plan, 'Blå'), 'Dora Ek').filter({ hasText: 'Not here yet' }).waitFor({ timeout: WAIT });
+    if ((await card(plan, 'Main room').locator('li.person', { hasText: 'Erik Lund' }).count()) !== 1) throw new Error('the other Erik should stay in the main room');
+    // A file that is not a plan is refused in words, on its line.
+    await plan.getByTestId('plan-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('name,room\n"Anna,Röd\n') });
+    await plan.getByTestId('import-plan').click();
+    await plan.getByTestId('command-error').filter({ hasText: 'Line 2: a quote is never closed.' }).waitFor({ timeout: WAIT });
+  } finally {
+    await own.stop();
+  }
+});
+
+test('save a plan, reload, and use it again; its file exports', async ({ browser }) => {
+  const own = await ownMeeting(browser, 'e2elibrary', ['Anna Berg']);
+  try {
+    const plan = await planBoard(own);
+    await plan.getByTestId('start-draft').click();
+    await plan.getByTestId('new-room-name').fill('Verkstad');
+    await plan.getByTestId('new-room-name').locator('xpath=ancestor::form').getByRole('button', { name: 'Create' }).click();
+    await card(plan, 'Verkstad').waitFor({ timeout: WAIT });
+    await plan.getByTestId('add-people').fill('Pia Ström');
+    await plan.getByRole('button', { name: 'Add', exact: true }).click();
+    await moveByMenu(plan, 'Pia Ström', 'Verkstad');
+    await expectIn(plan, 'Pia Ström', 'Verkstad');
+    await plan.getByTestId('plan-name').fill('Workshop');
+    await plan.getByTestId('save-plan').click();
+    await plan.getByTestId('saved-plan').filter({ hasText: 'Workshop' }).waitFor({ timeout: WAIT });
+    await plan.reload();
+    await plan.getByTestId('saved-plan').filter({ hasText: 'Workshop1 rooms, 1 people' }).or(plan.getByTestId('saved-plan').filter({ hasText: 'Workshop' })).first().waitFor({ timeout: WAIT });
+    const download = plan.waitForEvent('download');
+    await plan.getByTestId('saved-plan').filter({ hasText: 'Workshop' }).getByRole('link', { name: 'CSV' }).click();
+    const file = await (await download).path();
+    const text = (await import('node:fs')).readFileSync(file, 'utf8');
+    if (!text.includes('Pia Ström,Verkstad')) throw new Error(`the export is ${text}`);
+    // Drop the draft, then use the saved plan.
+    await plan.locator('details', { hasText: 'Discard the plan' }).locator('summary').click();
+    await plan.getByTestId('discard').click();
+    await plan.getByTestId('start-draft').waitFor({ state: 'visible', timeout: WAIT });
+    await plan.getByTestId('saved-plan').filter({ hasText: 'Workshop' }).getByTestId('use-plan').click();
+    await row(card(plan, 'Verkstad'), 'Pia Ström').filter({ hasText: 'Not here yet' }).waitFor({ timeout: WAIT });
+  } finally {
+    await own.stop();
+  }
+});
+
+test('undo a move: the person goes back where they were', async ({ browser }) => {
+  const own = await ownMeeting(browser, 'e2eundo', ['Anna Berg']);
+  try {
+    const page = own.page;
+    await page.getByTestId('new-room-name').fill('Verkstad');
+    await page.getByTestId('new-room-name').locator('xpath=ancestor::form').getByRole('button', { name: 'Create' }).click();
+    await card(page, 'Verkstad').waitFor({ timeout: WAIT });
+    await moveByMenu(page, 'Anna Berg', 'Verkstad');
+    await expectIn(page, 'Anna Berg', 'Verkstad');
+    await page.getByTestId('undo').filter({ hasText: 'Undo: the move' }).click();
+    await expectIn(page, 'Anna Berg', 'Main room');
+    await page.getByTestId('undo').waitFor({ state: 'hidden', timeout: WAIT });
+  } finally {
+    await own.stop();
+  }
+});
+
 // --- run ---
 
 // `node e2e.mjs <pattern>` runs only the tests whose names match the pattern.

@@ -122,3 +122,27 @@ export function jitsiToken(secret, claims) {
   const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ aud: 'jitsi', sub: '*', room: '*', nbf: now - 10, exp: now + 3600, ...claims })}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
+
+/** Debian's Chromium, headless, with a profile in `userDataDir`, for the benchmarks. */
+export async function benchBrowser(userDataDir) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Sends commands to `room`'s meeting from `page`, as the board's own scripts would: same site, same browser id. */
+export function commander(page, room) {
+  return (body) => page.evaluate(async ({ room, body }) => {
+    const res = await fetch('/api/command', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ meeting: { room, tenant: null }, command: body }),
+    });
+    if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+    return res.json();
+  }, { room, body });
+}

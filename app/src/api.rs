@@ -10,13 +10,13 @@ use leptos::server_fn::BoxedStream;
 use leptos::server_fn::Websocket;
 use leptos::server_fn::codec::{Json, JsonEncoding};
 
-use crate::meeting::{Command, Language, MeetingRef, MeetingView, Receipt};
+use crate::meeting::{Command, Grouping, Language, LateJoiners, MeetingRef, MeetingView, Receipt};
 
 /// The error text when the server has no Jitsi deployment configured.
 pub const NO_SERVICE: &str = "no-service";
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use std::sync::Arc;
 
     use leptos::prelude::ServerFnError;
@@ -272,6 +272,14 @@ pub async fn board_action(
     picked: Option<std::collections::BTreeMap<String, String>>,
     include_moderators: Option<String>,
     language: Option<String>,
+    size: Option<String>,
+    together: Option<String>,
+    apart: Option<String>,
+    moderator_per_room: Option<String>,
+    names: Option<String>,
+    participant: Option<String>,
+    late: Option<String>,
+    draft: Option<String>,
 ) -> Result<Receipt, ServerFnError> {
     let meeting = MeetingRef {
         room,
@@ -296,19 +304,31 @@ pub async fn board_action(
         participants: picked.unwrap_or_default().into_values().collect(),
         include_moderators: include_moderators.is_some(),
         language,
+        size: size.and_then(|s| s.trim().parse().ok()),
+        together,
+        apart,
+        moderator_per_room: moderator_per_room.is_some(),
+        names,
+        participant,
+        late,
+        draft: draft.is_some(),
     };
     let result = match form_command(&fields) {
         Some(command) => ssr::execute(meeting.clone(), command).await,
         None => Err(ServerFnError::new("incomplete")),
     };
-    // A plain form goes back to the board (whatever the browser says of where it
-    // was), with the reason when the command was refused.
+    // A plain form goes back to the board it came from (whatever the browser
+    // says of where it was), with the reason when the command was refused.
     if crate::identity::wants_html() {
+        let board = if fields.draft {
+            format!("{}?plan&", meeting.path())
+        } else {
+            format!("{}?", meeting.path())
+        };
         let back = match &result {
-            Ok(_) => meeting.path(),
+            Ok(_) => board.trim_end_matches(['?', '&']).to_owned(),
             Err(e) => format!(
-                "{}?{}",
-                meeting.path(),
+                "{board}{}",
                 url_query(&[(
                     "problem",
                     crate::board::clean_error(&e.to_string()).as_str()
@@ -318,7 +338,8 @@ pub async fn board_action(
         crate::redirect::to(&back);
         return Ok(Vec::new());
     }
-    result
+    // The board's scripts show a refusal as it comes: in words.
+    result.map_err(ssr::worded)
 }
 
 /// What a board form says, however it was sent.
@@ -333,10 +354,65 @@ pub struct FormFields {
     pub include_moderators: bool,
     /// `en` for English default room names; Swedish otherwise.
     pub language: Option<String>,
+    /// Auto-assign: rooms of this many people.
+    pub size: Option<usize>,
+    /// Auto-assign: groups kept together, one a line, names apart by commas.
+    pub together: Option<String>,
+    /// Auto-assign: groups kept apart, as `together`.
+    pub apart: Option<String>,
+    pub moderator_per_room: bool,
+    /// People not here yet, one a line.
+    pub names: Option<String>,
+    /// Review: who a planned person is (empty: not here yet).
+    pub participant: Option<String>,
+    /// `stay`, `plan` or `smallest`.
+    pub late: Option<String>,
+    /// The form acts on the draft.
+    pub draft: bool,
 }
 
-/// Reads a board form into a command.
+/// Groups of names: one group a line, names apart by commas; lines with
+/// fewer than two names say nothing and are left out.
+pub fn name_groups(text: Option<&str>) -> Vec<Vec<String>> {
+    text.unwrap_or_default()
+        .lines()
+        .map(|line| {
+            line.split([',', ';'])
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|group| group.len() > 1)
+        .collect()
+}
+
+/// Reads a board form into a command: on the draft, wrapped as a change to it.
 pub fn form_command(form: &FormFields) -> Option<Command> {
+    let command = form_action(form)?;
+    Some(match command {
+        Command::AddPeople { .. } | Command::Match { .. } => Command::Draft(Box::new(command)),
+        command if form.draft && is_board_command(&command) => Command::Draft(Box::new(command)),
+        command => command,
+    })
+}
+
+/// A command the board gives, live or on the draft.
+pub fn is_board_command(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::CreateRoom { .. }
+            | Command::CreateRooms { .. }
+            | Command::RenameRoom { .. }
+            | Command::CloseRoom { .. }
+            | Command::RemoveRoom { .. }
+            | Command::Move { .. }
+            | Command::SendEveryoneBack
+            | Command::AutoAssign { .. }
+    )
+}
+
+fn form_action(form: &FormFields) -> Option<Command> {
     let language = match form.language.as_deref() {
         Some("en") => Language::English,
         _ => Language::Swedish,
@@ -364,7 +440,38 @@ pub fn form_command(form: &FormFields) -> Option<Command> {
         "auto_assign" => Command::AutoAssign {
             rooms: Vec::new(),
             include_moderators: form.include_moderators,
+            grouping: Grouping {
+                size: form.size.filter(|s| *s > 0),
+                together: name_groups(form.together.as_deref()),
+                apart: name_groups(form.apart.as_deref()),
+                moderator_per_room: form.moderator_per_room,
+                language,
+            },
         },
+        "prepare" => Command::Prepare { plan: None },
+        "discard" => Command::Discard,
+        "open_rooms" => Command::OpenRooms,
+        "undo" => Command::Undo,
+        "add_people" => Command::AddPeople {
+            names: form
+                .names
+                .as_deref()?
+                .lines()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        },
+        "match" => Command::Match {
+            planned: target()?,
+            participant: form.participant.clone().filter(|p| !p.is_empty()),
+        },
+        "late" => Command::SetLateJoiners(match form.late.as_deref()? {
+            "stay" => LateJoiners::Stay,
+            "plan" => LateJoiners::ByPlan,
+            "smallest" => LateJoiners::Smallest,
+            _ => return None,
+        }),
         _ => return None,
     })
 }
@@ -412,8 +519,61 @@ mod tests {
             }),
             Some(Command::AutoAssign {
                 rooms: vec![],
-                include_moderators: true
+                include_moderators: true,
+                grouping: Grouping::default(),
             })
+        );
+        assert_eq!(
+            form_command(&FormFields {
+                size: Some(4),
+                together: Some("Anna, Bo\nCia\n Dan ; Eva ,\n".into()),
+                apart: Some("Anna,Cia".into()),
+                moderator_per_room: true,
+                language: Some("en".into()),
+                draft: true,
+                ..form("auto_assign")
+            }),
+            Some(Command::Draft(Box::new(Command::AutoAssign {
+                rooms: vec![],
+                include_moderators: false,
+                grouping: Grouping {
+                    size: Some(4),
+                    together: vec![
+                        vec!["Anna".into(), "Bo".into()],
+                        vec!["Dan".into(), "Eva".into()]
+                    ],
+                    apart: vec![vec!["Anna".into(), "Cia".into()]],
+                    moderator_per_room: true,
+                    language: Language::English,
+                },
+            }))),
+            "a draft's auto-assign, with its groups; a lone name is no group"
+        );
+        assert_eq!(
+            form_command(&FormFields {
+                names: Some("Anna\n\n  Bo  \n".into()),
+                ..form("add_people")
+            }),
+            Some(Command::Draft(Box::new(Command::AddPeople {
+                names: vec!["Anna".into(), "Bo".into()]
+            }))),
+            "people are only ever added to a draft"
+        );
+        assert_eq!(
+            form_command(&FormFields {
+                late: Some("smallest".into()),
+                draft: true,
+                ..form("late")
+            }),
+            Some(Command::SetLateJoiners(LateJoiners::Smallest)),
+            "the late-joiner policy is the meeting's, not the draft's"
+        );
+        assert_eq!(
+            form_command(&FormFields {
+                late: Some("x".into()),
+                ..form("late")
+            }),
+            None
         );
         assert_eq!(
             form_command(&FormFields {

@@ -10,6 +10,7 @@ mod board;
 pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod identity;
+pub mod library;
 pub mod meeting;
 mod not_found;
 pub mod plans;

@@ -169,10 +169,17 @@ pub struct ParticipantView {
     pub role: Option<RoleView>,
     /// The panel itself.
     pub is_me: bool,
+    /// In a draft: someone the plan places who has not joined yet.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub absent: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// A room and who is in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomView {
     pub jid: String,
     /// Breakout rooms: their name; the main room: its subject, if set.
@@ -219,6 +226,8 @@ pub enum FailReason {
     Left,
     /// People stayed in a room being closed, so it was kept.
     StillOccupied(usize),
+    /// The room a move waited for was not created.
+    NoRoom,
 }
 
 /// How [`LinkReason`] and [`FailReason`] travel: a short code, then `:` and the
@@ -316,6 +325,7 @@ impl From<FailReason> for String {
             FailReason::NotModerator => "not-moderator".into(),
             FailReason::Left => "left".into(),
             FailReason::StillOccupied(n) => format!("still-occupied:{n}"),
+            FailReason::NoRoom => "no-room".into(),
         }
     }
 }
@@ -333,6 +343,7 @@ impl TryFrom<String> for FailReason {
             "not-moderator" => FailReason::NotModerator,
             "left" => FailReason::Left,
             "still-occupied" => FailReason::StillOccupied(number()? as usize),
+            "no-room" => FailReason::NoRoom,
             _ => return Err(text),
         })
     }
@@ -443,6 +454,185 @@ pub struct MeetingView {
     pub outcomes: Vec<Outcome>,
     /// The other moderators watching this board now, by name.
     pub also_here: Vec<String>,
+    /// The plan being prepared, when there is one: shared by every board of
+    /// the meeting, and sent nowhere until it is opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<DraftView>,
+    /// What happens to people who join once the rooms are open.
+    #[serde(default)]
+    pub late: LateJoiners,
+    /// People left in the main room while breakout rooms are open.
+    #[serde(default)]
+    pub waiting: usize,
+    /// The last command that can still be undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo: Option<UndoView>,
+    /// How far the last opened plan has come.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+}
+
+/// A plan being prepared, shown as rooms: its breakout rooms (with addresses
+/// of their own, `draft:<n>`) and its main room (the meeting's main room's
+/// address) hold the people present and those it places who have not joined
+/// yet (`absent`, with ids `planned:<n>`).
+///
+/// On the wire a pair, `[main, rooms]`: the board reads it with the reader it
+/// already has for rooms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftView(pub RoomView, pub Vec<RoomView>);
+
+impl DraftView {
+    /// The draft's main room: who it places nowhere.
+    pub fn main(&self) -> &RoomView {
+        &self.0
+    }
+
+    /// The draft's breakout rooms.
+    pub fn rooms(&self) -> &[RoomView] {
+        &self.1
+    }
+}
+
+/// A planned person to match by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    /// The planned person's id in the draft (`planned:<n>`).
+    pub id: String,
+    pub name: String,
+    /// Who it could be: everyone its name fits, or, when it fits nobody,
+    /// everyone present whom the plan does not place.
+    pub candidates: Vec<ParticipantView>,
+    /// Its name fits several people (else nobody).
+    pub ambiguous: bool,
+}
+
+/// What happens to people who join while the rooms are open. On the wire a
+/// short code: `stay`, `plan` or `smallest`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum LateJoiners {
+    /// They stay in the main room; the board counts them.
+    Stay,
+    /// The opened plan places those it names.
+    #[default]
+    ByPlan,
+    /// Each goes to the breakout room with fewest people.
+    Smallest,
+}
+
+impl From<LateJoiners> for String {
+    fn from(late: LateJoiners) -> Self {
+        match late {
+            LateJoiners::Stay => "stay",
+            LateJoiners::ByPlan => "plan",
+            LateJoiners::Smallest => "smallest",
+        }
+        .into()
+    }
+}
+
+impl TryFrom<String> for LateJoiners {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        match text.as_str() {
+            "stay" => Ok(Self::Stay),
+            "plan" => Ok(Self::ByPlan),
+            "smallest" => Ok(Self::Smallest),
+            _ => Err(text),
+        }
+    }
+}
+
+/// A command that can be undone for [`UNDO_SECONDS`] after it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undoable {
+    Move,
+    AutoAssign,
+    Close,
+    SendEveryoneBack,
+}
+
+/// How long a command can be undone.
+pub const UNDO_SECONDS: u64 = 60;
+
+/// The command the board offers to undo. On the wire a short code: what
+/// (`move`, `assign`, `close`, `back`), a space, and who (as [`By`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct UndoView {
+    pub what: Undoable,
+    pub by: By,
+}
+
+impl From<UndoView> for String {
+    fn from(undo: UndoView) -> Self {
+        let what = match undo.what {
+            Undoable::Move => "move",
+            Undoable::AutoAssign => "assign",
+            Undoable::Close => "close",
+            Undoable::SendEveryoneBack => "back",
+        };
+        format!("{what} {}", String::from(undo.by))
+    }
+}
+
+impl TryFrom<String> for UndoView {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let (what, by) = text.split_once(' ').ok_or_else(|| text.clone())?;
+        let what = match what {
+            "move" => Undoable::Move,
+            "assign" => Undoable::AutoAssign,
+            "close" => Undoable::Close,
+            "back" => Undoable::SendEveryoneBack,
+            _ => return Err(text),
+        };
+        Ok(Self {
+            what,
+            by: By::try_from(by.to_owned())?,
+        })
+    }
+}
+
+/// An opened plan's moves: how many were sent and how they went, and how many
+/// wait for people who have not joined. On the wire a short code:
+/// `total/done/failed/absent`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct Progress {
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub absent: usize,
+}
+
+impl From<Progress> for String {
+    fn from(p: Progress) -> Self {
+        format!("{}/{}/{}/{}", p.total, p.done, p.failed, p.absent)
+    }
+}
+
+impl TryFrom<String> for Progress {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let mut numbers = text.split('/').map(str::parse::<usize>);
+        let mut next = || {
+            numbers
+                .next()
+                .and_then(Result::ok)
+                .ok_or_else(|| text.clone())
+        };
+        Ok(Self {
+            total: next()?,
+            done: next()?,
+            failed: next()?,
+            absent: next()?,
+        })
+    }
 }
 
 impl MeetingView {
@@ -462,6 +652,11 @@ impl MeetingView {
             rooms: Vec::new(),
             outcomes: Vec::new(),
             also_here: Vec::new(),
+            draft: None,
+            late: LateJoiners::default(),
+            waiting: 0,
+            undo: None,
+            progress: None,
         }
     }
 
@@ -526,7 +721,56 @@ pub enum Command {
     AutoAssign {
         rooms: Vec<String>,
         include_moderators: bool,
+        #[serde(default)]
+        grouping: Grouping,
     },
+    /// Starts a draft plan: from the rooms as they are now, or from `plan`'s
+    /// rooms (a saved or imported plan). A draft already there is replaced.
+    Prepare {
+        plan: Option<Vec<crate::plans::PlannedRoom>>,
+    },
+    /// A change to the draft, given with the board's usual gestures and
+    /// commands: nothing is sent to the meeting.
+    Draft(Box<Command>),
+    /// In a draft: people not here yet, by name, in the draft's main room.
+    AddPeople {
+        names: Vec<String>,
+    },
+    /// In a draft: who a planned person (`planned:<n>`) is, or that they
+    /// have not joined yet (`None`).
+    Match {
+        planned: String,
+        participant: Option<String>,
+    },
+    /// Drops the draft.
+    Discard,
+    /// Applies the draft in one go: rooms created (and those it lacks
+    /// closed), then the moves; people not here yet are placed as they join.
+    OpenRooms,
+    /// What happens to people who join while the rooms are open.
+    SetLateJoiners(LateJoiners),
+    /// Undoes the last move, auto-assign, close or "send everyone back".
+    Undo,
+}
+
+/// How auto-assign groups people, beyond spreading them evenly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grouping {
+    /// Rooms of this many people: as many rooms as needed are created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<usize>,
+    /// Groups of people, by name, who go to the same room.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub together: Vec<Vec<String>>,
+    /// Groups of people, by name, who go to different rooms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apart: Vec<Vec<String>>,
+    /// The moderators are spread first, one to each room.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub moderator_per_room: bool,
+    /// How rooms created for a size are named.
+    #[serde(default)]
+    pub language: Language,
 }
 
 /// Why a command was refused before anything was sent.
@@ -548,16 +792,33 @@ pub enum Refusal {
     Queued {
         max: usize,
     },
+    /// A draft command with no draft, or a draft-only command outside one.
+    NoDraft,
+    /// Nothing was done in the last minute that can be undone.
+    NothingToUndo,
+    /// A name in a keep-together or keep-apart group fits nobody present.
+    UnknownName(String),
+    /// The groups cannot all be kept: together too large for the rooms, or
+    /// apart in more pieces than there are rooms.
+    GroupsImpossible,
+    /// A plan too large to keep or open.
+    PlanTooLarge {
+        max: usize,
+    },
 }
 
 /// What is wrong with a room name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NameProblem {
     Empty,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     Control,
     TextDirection,
     Noncharacter,
+    /// Another room of the plan has this name.
+    Taken,
 }
 
 /// Why a command would do nothing.

@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 
 use crate::meeting::{Command, MeetingRef, MeetingView, Receipt, Refusal};
+use crate::plans::DraftPlan;
 
 /// One browser moderating through the panel. Each has its own occupant in the
 /// meeting, which a Jitsi moderator must grant moderator (or its token makes one).
@@ -91,6 +92,14 @@ pub trait MeetingService: Send + Sync + 'static {
         meeting: &MeetingRef,
         command: Command,
     ) -> BoxFuture<'static, Result<Receipt, ServiceError>>;
+
+    /// The plan being prepared in `meeting` (its people by name and
+    /// identity, and the names to match by hand); `None` without one.
+    fn draft(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+    ) -> BoxFuture<'static, Result<Option<DraftPlan>, ServiceError>>;
 }
 
 /// The service, from the server's context.

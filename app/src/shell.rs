@@ -136,7 +136,7 @@ fn Frame() -> impl IntoView {
             <a class="brand" href="/">"Grupprum"</a>
             <a class="lang-switch" href=format!("?lang={}", other.code()) hreflang=other.code() rel="external"
                 data-testid="lang-switch">
-                {lang.t().switch_language}
+                {lang.page().switch_language}
             </a>
         </nav>
         <main>

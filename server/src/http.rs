@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use app::auth::SignIn;
+use app::plans::Store;
 use app::service::MeetingService;
 use app::{App, shell};
 use axum::Router;
@@ -11,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 use leptos::prelude::{LeptosOptions, provide_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::auth::{self, Auth};
 use crate::health::Health;
 use crate::live;
+use crate::plans::{self, routes::PlanFiles};
 use crate::rate_limit::{self, Limiter};
 use crate::web_security::{self, Policy};
 
@@ -30,6 +31,8 @@ pub struct Site {
     pub auth: Arc<Auth>,
     pub health: Health,
     pub rate: Arc<Limiter>,
+    /// Where plans are kept, when the panel keeps them.
+    pub store: Option<Arc<dyn Store>>,
 }
 
 impl Site {
@@ -43,6 +46,7 @@ impl Site {
             auth: Auth::open(),
             health: Health::default(),
             rate: Limiter::new(rate_limit::Limits::default()),
+            store: None,
         }
     }
 }
@@ -61,9 +65,14 @@ pub fn router(site_parts: Site) -> Router {
         auth,
         health,
         rate,
+        store,
     } = site_parts;
     let routes = generate_route_list(App);
     let live_meetings = meetings.clone();
+    let plan_files = store.clone().map(|store| PlanFiles {
+        meetings: meetings.clone(),
+        store,
+    });
     let sign_in: Arc<dyn SignIn> = auth.clone();
     let site = std::path::PathBuf::from(options.site_root.as_ref());
     // The site's own files come first: the board's `/<tenant>/<room>` route would
@@ -85,6 +94,9 @@ pub fn router(site_parts: Site) -> Router {
                 if let Some(meetings) = meetings.clone() {
                     provide_context(meetings);
                 }
+                if let Some(store) = store.clone() {
+                    provide_context(store);
+                }
                 provide_context(sign_in.clone());
             },
             {
@@ -96,6 +108,8 @@ pub fn router(site_parts: Site) -> Router {
         .with_state(options)
         // OpenID Connect's way out and back, under the same limits.
         .merge(auth::routes(auth.clone()))
+        // Plan files in and out, under the same sign-in and limits.
+        .merge(plan_files.map(plans::routes::routes).unwrap_or_default())
         // The live connection is answered before the server function's own handler.
         .layer(axum::middleware::from_fn_with_state(
             live::Live {
@@ -118,17 +132,37 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What every route gets: the web-security guard, a body limit (413 beyond
-/// it) and deadline, and a panic in a handler becomes a 500 and a log line, never a dropped
-/// connection.
+/// it; plan files get more room than forms) and deadline, and a panic in a
+/// handler becomes a 500 and a log line, never a dropped connection.
 pub fn harden(router: Router, policy: Policy) -> Router {
     router
         .layer(axum::middleware::from_fn_with_state(
             policy,
             web_security::guard,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(limit_body))
         .layer(RequestBodyTimeoutLayer::new(BODY_DEADLINE))
         .layer(CatchPanicLayer::custom(panicked))
+}
+
+/// Refuses a body larger than its path allows: by its length when it says,
+/// else as it is read.
+async fn limit_body(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let max = if request.uri().path() == app::library::IMPORT_PATH {
+        plans::routes::MAX_IMPORT_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the request is too large").into_response();
+    }
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, max)));
+    next.run(request).await
 }
 
 fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::api::WatchMeeting;
-use app::auth::{AuthMode, SignedIn};
+use app::auth::SignedIn;
 use app::meeting::{MeetingRef, MeetingView};
 use app::service::{MeetingService, Moderator};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -58,15 +58,8 @@ pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
-    // Signed in (the sign-in layer vouched for the user), or, on an open
-    // panel, the browser's own id.
-    let user = parts.extensions.get::<SignedIn>().cloned();
-    let who = match &user {
-        Some(user) => Moderator::from(user),
-        None => match app::identity::moderator_in(&parts.headers) {
-            Some(who) if parts.extensions.get::<AuthMode>() == Some(&AuthMode::Open) => who,
-            _ => return (StatusCode::UNAUTHORIZED, "open the board first").into_response(),
-        },
+    let Some((who, user)) = crate::auth::requester(&parts) else {
+        return (StatusCode::UNAUTHORIZED, "open the board first").into_response();
     };
     let Some(meetings) = live.meetings else {
         return (StatusCode::SERVICE_UNAVAILABLE, app::api::NO_SERVICE).into_response();

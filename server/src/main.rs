@@ -126,6 +126,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
             }),
             Some(metrics),
         ),
+        store: Some(store.clone() as Arc<dyn app::plans::Store>),
         ..Site::new(options)
     };
     tracing::info!("listening on http://{local}");

@@ -342,6 +342,17 @@ impl app::service::MeetingService for Scripted {
     > {
         Box::pin(async { Ok(Vec::new()) })
     }
+
+    fn draft(
+        &self,
+        _who: &app::service::Moderator,
+        _meeting: &app::meeting::MeetingRef,
+    ) -> futures::future::BoxFuture<
+        'static,
+        Result<Option<app::plans::DraftPlan>, app::service::ServiceError>,
+    > {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 fn view(status: app::meeting::LinkStatus, moderator: bool) -> app::meeting::MeetingView {

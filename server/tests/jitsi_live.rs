@@ -13,117 +13,11 @@ use server::jitsi::session::{self, SessionHandle};
 use server::xmpp::transport::WebSocketConnector;
 use testbed::harness::TestMeeting;
 
-const WAIT: Duration = Duration::from_secs(8);
+mod support;
 
-fn config(meeting: &TestMeeting) -> ClientConfig {
-    let env = &meeting.m().env;
-    let mut config = ClientConfig::new(url::Url::parse(&env.ws_url).unwrap(), &env.domains.xmpp);
-    config.display_name = "Grupprum".into();
-    config.timing = Timing {
-        backoff_min: Duration::from_millis(200),
-        backoff_max: Duration::from_secs(2),
-        ..Timing::default()
-    };
-    config
-}
-
-fn meeting_ref(meeting: &TestMeeting) -> MeetingRef {
-    MeetingRef {
-        room: testbed::jid::node(&meeting.room()).unwrap().to_owned(),
-        tenant: None,
-    }
-}
-
-/// An opened meeting with nobody in it yet.
-async fn opened(room: &str) -> TestMeeting {
-    let meeting = TestMeeting::start(room, 0).await;
-    assert!(meeting.m().open_room().await, "the focus opens the room");
-    meeting
-}
-
-/// The panel joins first (so the focus makes it owner), then `people` join.
-async fn start(room: &str, people: &[(&str, bool)]) -> (TestMeeting, SessionHandle) {
-    let mut meeting = opened(room).await;
-    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
-    let panel =
-        session::spawn(Arc::new(config(&meeting)), meeting_ref(&meeting), connector).unwrap();
-    until(&panel, |v| v.me.as_ref().is_some_and(|m| m.is_moderator)).await;
-    if !people.is_empty() {
-        meeting.join_people(people).await;
-        let n = people.len() + 1;
-        until(&panel, |v| v.main.participants.len() == n).await;
-    }
-    (meeting, panel)
-}
-
-/// Waits for a view for which `pred` holds.
-async fn until(
-    panel: &SessionHandle,
-    mut pred: impl FnMut(&MeetingView) -> bool,
-) -> Arc<MeetingView> {
-    let mut watch = panel.watch();
-    let found = tokio::time::timeout(WAIT, async {
-        loop {
-            let view = watch.borrow_and_update().clone();
-            if pred(&view) {
-                return view;
-            }
-            if watch.changed().await.is_err() {
-                panic!("the session ended");
-            }
-        }
-    })
-    .await;
-    match found {
-        Ok(view) => view,
-        Err(_) => panic!("timed out; last view: {:#?}", panel.view()),
-    }
-}
-
-fn outcome(view: &MeetingView, id: u64) -> &OutcomeState {
-    &view
-        .outcomes
-        .iter()
-        .find(|o| o.id == id)
-        .expect("outcome listed")
-        .state
-}
-
-async fn settled(panel: &SessionHandle, ids: &[u64]) -> Arc<MeetingView> {
-    until(panel, |v| {
-        ids.iter().all(|id| {
-            v.outcomes
-                .iter()
-                .any(|o| o.id == *id && o.state != OutcomeState::Pending)
-        })
-    })
-    .await
-}
-
-fn id_of(view: &MeetingView, name: &str) -> String {
-    view.room_of_named(name)
-}
-
-trait Find {
-    fn room_of_named(&self, name: &str) -> String;
-    fn room_named(&self, name: &str) -> Option<&app::meeting::RoomView>;
-}
-
-impl Find for MeetingView {
-    fn room_of_named(&self, name: &str) -> String {
-        std::iter::once(&self.main)
-            .chain(&self.rooms)
-            .flat_map(|r| &r.participants)
-            .find(|p| p.display_name.as_deref() == Some(name))
-            .unwrap_or_else(|| panic!("{name} is in the meeting"))
-            .id
-            .clone()
-    }
-
-    fn room_named(&self, name: &str) -> Option<&app::meeting::RoomView> {
-        self.rooms.iter().find(|r| r.name.as_deref() == Some(name))
-    }
-}
+use support::meeting::{
+    Find, WAIT, config, id_of, meeting_ref, opened, outcome, settled, start, until,
+};
 
 #[tokio::test]
 async fn joins_as_moderator_and_sees_everyone() {
@@ -445,6 +339,7 @@ async fn auto_assign_balances_and_leaves_moderators_out() {
         .command(Command::AutoAssign {
             rooms: vec![],
             include_moderators: false,
+            grouping: Default::default(),
         })
         .await
         .unwrap();

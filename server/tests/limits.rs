@@ -23,6 +23,10 @@ fn app() -> Router {
             .route(
                 "/echo",
                 post(|body: String| async move { body.len().to_string() }),
+            )
+            .route(
+                app::library::IMPORT_PATH,
+                post(|body: String| async move { body.len().to_string() }),
             ),
         Policy::default(),
     )
@@ -167,6 +171,30 @@ async fn bodies_over_the_limit_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn plan_files_may_be_larger_than_forms_but_not_without_limit() {
+    let file = "x".repeat(server::http::MAX_BODY_BYTES * 4);
+    let response = app()
+        .oneshot(
+            Request::post(app::library::IMPORT_PATH)
+                .body(Body::from(file))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let huge = "x".repeat(server::plans::routes::MAX_IMPORT_BYTES + 1);
+    let response = app()
+        .oneshot(
+            Request::post(app::library::IMPORT_PATH)
+                .body(Body::from(huge))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
 #[tokio::test]

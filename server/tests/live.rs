@@ -65,6 +65,15 @@ impl MeetingService for Still {
     ) -> futures::future::BoxFuture<'static, Result<app::meeting::Receipt, ServiceError>> {
         Box::pin(async { Ok(Vec::new()) })
     }
+
+    fn draft(
+        &self,
+        _who: &Moderator,
+        _meeting: &MeetingRef,
+    ) -> futures::future::BoxFuture<'static, Result<Option<app::plans::DraftPlan>, ServiceError>>
+    {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 async fn start(service: Arc<Still>) -> (String, tokio::sync::oneshot::Sender<()>) {

@@ -8,9 +8,10 @@ mod events;
 mod form;
 mod move_menu;
 mod person;
+mod plan_bar;
 mod room_card;
 mod selection;
-mod toolbar;
+mod tools;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,17 +19,17 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{get_meeting, run_command};
+use crate::api::get_meeting;
 use crate::i18n::Lang;
-use crate::meeting::{Command, LinkStatus, MeetingRef, MeetingView, OutcomeState, RoomView};
+use crate::meeting::{LinkStatus, MeetingRef, MeetingView, OutcomeState, RoomView};
 
 use banner::Banner;
 use events::Events;
 use form::{MeetingFields, action_url};
 use move_menu::{MenuFor, MoveMenu};
+use plan_bar::PlanBar;
 use room_card::RoomCard;
 use selection::Selection;
-use toolbar::Toolbar;
 
 /// What every part of the board shares.
 #[derive(Clone, Copy)]
@@ -54,34 +55,29 @@ pub struct Board {
     pub error: RwSignal<Option<String>>,
     /// The page runs its scripts (false when rendered on the server).
     pub hydrated: RwSignal<bool>,
+    /// The board shows the plan being prepared, not the meeting: its rooms
+    /// and commands are the draft's.
+    pub draft: bool,
 }
 
-impl Board {
-    /// Sends a command from the page's scripts.
-    pub fn run(self, command: Command) {
-        let meeting = self.meeting.get_value();
-        let error = self.error;
-        leptos::task::spawn_local(async move {
-            match run_command(meeting, command).await {
-                Ok(_) => error.set(None),
-                // The server words its refusals in the page's language.
-                Err(e) => error.set(Some(clean_error(&e.to_string()))),
+/// What a board shows of a view: the meeting's rooms, or on the plan's board
+/// the draft's (none while there is no draft).
+pub fn shown(mut view: MeetingView, draft: bool) -> MeetingView {
+    if draft {
+        match view.draft.take() {
+            Some(d) => {
+                view.main = d.0;
+                view.rooms = d.1;
+                view.can_rename = true;
+                view.draft = Some(crate::meeting::DraftView(RoomView::default(), Vec::new()));
             }
-        });
-    }
-
-    /// Moves `participants` to the room `to`, and clears the selection.
-    pub fn move_people(self, participants: Vec<String>, to: String) {
-        if participants.is_empty() {
-            return;
+            None => {
+                view.main.participants.clear();
+                view.rooms.clear();
+            }
         }
-        self.selected.update(|s| {
-            for p in &participants {
-                s.remove(p);
-            }
-        });
-        self.run(Command::Move { participants, to });
     }
+    view
 }
 
 /// The main room's name in `lang`, or a breakout room's name (its JID if unnamed).
@@ -115,6 +111,8 @@ pub fn BoardPage() -> impl IntoView {
     };
     let initial = Resource::new_blocking(meeting, get_meeting);
     let lang = expect_context::<Lang>();
+    // `?plan`: the plan being prepared.
+    let draft = use_query_map().with_untracked(|q| q.get("plan").is_some());
     // Why the last plain form was refused, in words (the island takes them as they are).
     let problem =
         use_query_map().with_untracked(|q| q.get("problem").map(|code| lang.error_text(&code)));
@@ -123,6 +121,15 @@ pub fn BoardPage() -> impl IntoView {
             {move || {
                 let problem = problem.clone();
                 Suspend::new(async move {
+                // The plan's board carries the library and the names to match,
+                // rendered here (outside the island).
+                let (plans, review) = if draft {
+                    let plans = crate::library::list_plans().await.map_err(|e| clean_error(&e.to_string()));
+                    let review = crate::library::draft_review(meeting()).await.unwrap_or_default();
+                    (Some(plans), review)
+                } else {
+                    (None, Vec::new())
+                };
                 match initial.await {
                     Ok(view) => {
                         // Without scripts the panel joins when asked (with them, the
@@ -142,7 +149,11 @@ pub fn BoardPage() -> impl IntoView {
                         // The first state travels in the page as JSON text, read by the
                         // same parser as the live states that follow.
                         let initial = serde_json::to_string(&view).unwrap_or_default();
-                        Either::Left(view! { {join} <BoardView initial meeting=meeting() lang problem /> })
+                        let late = view.late;
+                        let library = plans.map(|plans| view! { <crate::library::Library meeting=meeting() lang plans /> });
+                        Either::Left(view! { {join} <BoardView initial meeting=meeting() lang problem draft>
+                            <tools::Tools meeting=meeting() lang draft late review />
+                        </BoardView> {library} })
                     }
                     Err(e) => {
                         let code = clean_error(&e.to_string());
@@ -175,10 +186,14 @@ fn BoardView(
     meeting: MeetingRef,
     lang: Lang,
     problem: Option<String>,
+    draft: bool,
+    /// The board's fixed forms ([`tools`]), rendered on the server.
+    children: Children,
 ) -> impl IntoView {
     provide_context(lang);
     let initial = serde_json::from_slice(initial.as_bytes())
         .unwrap_or_else(|_| MeetingView::placeholder(meeting.clone()));
+    let initial = shown(initial, draft);
     let view = RwSignal::new(initial);
     let board = Board {
         meeting: StoredValue::new(meeting.clone()),
@@ -207,6 +222,7 @@ fn BoardView(
         server_lost: RwSignal::new(false),
         error: RwSignal::new(problem),
         hydrated: RwSignal::new(false),
+        draft,
     };
     provide_context(board);
     Effect::new(move |_| board.hydrated.set(true));
@@ -237,6 +253,7 @@ fn BoardView(
             board.view,
             board.server_lost,
             alive,
+            draft,
         ));
     }
     let rooms = move || {
@@ -248,7 +265,14 @@ fn BoardView(
     // board opened before that starts without it).
     let main_jid = Memo::new(move |_| board.view.with(|v| v.main.jid.clone()));
     view! {
-        <div class="board" data-testid="board" data-live=move || board.hydrated.get().to_string()>
+        // Every form on the board is sent from here (submit events bubble).
+        <div
+            class="board"
+            data-testid="board"
+            data-live=move || board.hydrated.get().to_string()
+            data-draft=move || draft.then(|| if board.view.with(|v| v.draft.is_some()) { "some" } else { "none" })
+            on:submit=move |ev| board.submit(ev)
+        >
             <header class="board-header">
                 <h1>"Grupprum: " <span class="meeting-name">{meeting.room.clone()}</span></h1>
                 {move || {
@@ -256,16 +280,17 @@ fn BoardView(
                     (!names.is_empty())
                         .then(|| view! { <p class="also-here" data-testid="also-here">{lang.t().also_here} ": " {names}</p> })
                 }}
+                <PlanBar />
             </header>
             <Banner />
-            <Toolbar />
+            <fieldset class="tools" disabled=move || !board.can_act.get()>{children()}</fieldset>
             <Selection />
             // People picked with their tick boxes move with this form: each room's
             // "Move selected here" button submits it with that room as the target.
-            <form id="move-selected" method="post" action=action_url() on:submit=move |ev| board.submit(ev)>
+            <form id="move-selected" method="post" action=action_url()>
                 <MeetingFields action="move" />
             </form>
-            <section class="rooms" aria-label=lang.t().rooms>
+            <section class="rooms" aria-label=lang.t().rooms hidden=move || draft && board.view.with(|v| v.draft.is_none())>
                 // Keyed, so that a new address makes a new card rather than
                 // rebuilding one in place.
                 <For each=move || [main_jid.get()] key=|jid| jid.clone() let(jid)>
@@ -312,6 +337,7 @@ mod live {
         view: RwSignal<MeetingView>,
         lost: RwSignal<bool>,
         alive: Arc<AtomicBool>,
+        draft: bool,
     ) {
         let mut delay = Duration::from_millis(250);
         while alive.load(Ordering::Relaxed) {
@@ -327,7 +353,7 @@ mod live {
                     if lost.get_untracked() {
                         lost.set(false);
                     }
-                    view.set(next);
+                    view.set(super::shown(next, draft));
                 }
             }
             drop(tx);

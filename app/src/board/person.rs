@@ -93,6 +93,7 @@ pub fn Person(person: ParticipantView, room: String) -> impl IntoView {
     view! {
         <li
             class="person"
+            class:absent=person.absent
             data-person=id
             draggable=if me { "false" } else { "true" }
             on:dragstart=move |_| board.dragging.set(Some(drag_id.clone()))
@@ -101,6 +102,7 @@ pub fn Person(person: ParticipantView, room: String) -> impl IntoView {
             <span class="name">{name}</span>
             {badge.map(|b| view! { <span class="badge">{b}</span> })}
             {me.then(|| view! { <span class="badge badge-me">{t.you}</span> })}
+            {person.absent.then(|| view! { <span class="badge badge-absent">{t.not_here_yet}</span> })}
             {state}
             {move_to}
         </li>

@@ -101,7 +101,6 @@ fn room_actions(board: Board, jid: String, room: Memo<Option<RoomView>>) -> impl
     let occupied = move || room.with(|r| r.as_ref().is_some_and(|r| !r.participants.is_empty()));
     let can_rename = board.view.with_untracked(|v| v.can_rename);
     let disabled = move || !board.can_act.get();
-    let submit = move |ev| board.submit(ev);
     let current = room.with_untracked(|r| {
         r.as_ref()
             .map(|r| room_title(board.lang, r))
@@ -114,7 +113,7 @@ fn room_actions(board: Board, jid: String, room: Memo<Option<RoomView>>) -> impl
                 view! {
                     <details class="confirm">
                         <summary>{t.rename}</summary>
-                        <form method="post" action=action_url() on:submit=submit>
+                        <form method="post" action=action_url()>
                             <MeetingFields action="rename" />
                             <input type="hidden" name="target" value=jid />
                             <label>
@@ -128,14 +127,14 @@ fn room_actions(board: Board, jid: String, room: Memo<Option<RoomView>>) -> impl
             })}
             <details class="confirm" hidden=move || !occupied()>
                 <summary>{t.close}</summary>
-                <form method="post" action=action_url() on:submit=submit>
+                <form method="post" action=action_url()>
                     <MeetingFields action="close" />
                     <input type="hidden" name="target" value=jid.clone() />
                     <p>{t.close_confirm}</p>
                     <button type="submit" disabled=disabled>{t.close}</button>
                 </form>
             </details>
-            <form method="post" action=action_url() class="inline" hidden=occupied on:submit=submit>
+            <form method="post" action=action_url() class="inline" hidden=occupied>
                 <MeetingFields action="remove" />
                 <input type="hidden" name="target" value=jid />
                 <button type="submit" disabled=disabled>{t.remove}</button>

@@ -631,6 +631,21 @@ pub struct CallbackQuery {
 }
 
 /// The OpenID Connect routes (`/auth/oidc/login`, `/auth/oidc/callback`).
+/// Who sends a request the server answers itself: the signed-in user (the
+/// sign-in layer vouched for them), or, on an open panel, the browser's own
+/// id. `None`: nobody the panel serves.
+pub fn requester(
+    parts: &axum::http::request::Parts,
+) -> Option<(app::service::Moderator, Option<SignedIn>)> {
+    if let Some(user) = parts.extensions.get::<SignedIn>() {
+        return Some((app::service::Moderator::from(user), Some(user.clone())));
+    }
+    if parts.extensions.get::<AuthMode>() != Some(&AuthMode::Open) {
+        return None;
+    }
+    app::identity::moderator_in(&parts.headers).map(|who| (who, None))
+}
+
 pub fn routes(auth: Arc<Auth>) -> axum::Router {
     axum::Router::new()
         .route("/auth/oidc/login", axum::routing::get(oidc_login))

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use app::meeting::{
     By, FailReason, LinkStatus, MeetingRef, MeetingView, Outcome, OutcomeKind, OutcomeState,
-    ParticipantView, RoleView, RoomName, RoomView, SelfView,
+    ParticipantView, Progress, RoleView, RoomName, RoomView, SelfView,
 };
 
 use crate::xmpp::jid;
@@ -111,6 +111,11 @@ pub struct Model {
     outsider: By,
     outcomes: VecDeque<Outcome>,
     next_id: u64,
+    /// The identity the server wrote into each participant's presence, by nick.
+    identities: BTreeMap<String, String>,
+    /// The outcomes of one large command (an opened plan), counted as they settle.
+    batch: Progress,
+    batch_ids: BTreeSet<u64>,
 }
 
 impl Model {
@@ -130,6 +135,9 @@ impl Model {
             outsider: By::Elsewhere,
             outcomes: VecDeque::new(),
             next_id: 0,
+            identities: BTreeMap::new(),
+            batch: Progress::default(),
+            batch_ids: BTreeSet::new(),
         }
     }
 
@@ -177,6 +185,7 @@ impl Model {
         self.occupants.clear();
         self.update = None;
         self.last_seen.clear();
+        self.identities.clear();
         // What changes while the link is down cannot be told apart from our
         // own commands: the meeting as found again is news to nobody.
         self.last_room.clear();
@@ -227,6 +236,9 @@ impl Model {
             }
             if presence.display_name.is_some() {
                 entry.display_name = presence.display_name.clone();
+            }
+            if let Some(identity) = &presence.identity {
+                self.identities.insert(nick.clone(), identity.clone());
             }
             entry.role = presence.role.or(entry.role);
             entry.affiliation = presence.affiliation.or(entry.affiliation);
@@ -417,6 +429,72 @@ impl Model {
         })
     }
 
+    /// Everyone in the meeting but the panel and the focus: their nick and
+    /// where they are, the main room first.
+    pub fn everyone(&self) -> Vec<(String, Whereabouts)> {
+        let me = self.me.as_ref().map(|m| m.nick.as_str());
+        let mut nicks: Vec<String> = self.occupants.keys().cloned().collect();
+        for (jid, _) in self.breakout_rooms() {
+            nicks.extend(self.people_in(&jid));
+        }
+        let mut seen = BTreeSet::new();
+        nicks
+            .into_iter()
+            .filter(|n| Some(n.as_str()) != me && n != FOCUS_NICK && seen.insert(n.clone()))
+            .filter_map(|n| {
+                let w = self.find(&n)?;
+                Some((n, w))
+            })
+            .collect()
+    }
+
+    /// The identity (a token's user id or e-mail) the server wrote into
+    /// `nick`'s presence.
+    pub fn identity_of(&self, nick: &str) -> Option<&str> {
+        self.identities.get(nick).map(String::as_str)
+    }
+
+    /// Points a pending move, sent once its room exists, at that room.
+    pub fn retarget(&mut self, id: u64, room: &str) {
+        for p in &mut self.pending {
+            if p.id == id
+                && let Expect::Moved { to, .. } = &mut p.expect
+            {
+                room.clone_into(to);
+            }
+        }
+    }
+
+    /// Counts the outcomes `ids` as they settle, in place of those counted before.
+    pub fn track(&mut self, ids: &[u64]) {
+        self.batch = Progress {
+            total: ids.len(),
+            ..Progress::default()
+        };
+        self.batch_ids = ids.iter().copied().collect();
+        for id in ids {
+            if let Some(state) = self.outcome(*id).cloned() {
+                self.tally(*id, &state);
+            }
+        }
+    }
+
+    /// How the tracked outcomes went so far.
+    pub fn progress(&self) -> Progress {
+        self.batch
+    }
+
+    fn tally(&mut self, id: u64, state: &OutcomeState) {
+        if *state == OutcomeState::Pending || !self.batch_ids.remove(&id) {
+            return;
+        }
+        if *state == OutcomeState::Done {
+            self.batch.done += 1;
+        } else {
+            self.batch.failed += 1;
+        }
+    }
+
     /// Starts tracking a command; it stays pending until [`Model::sent`] and then
     /// until confirmed or `timeout` passes.
     pub fn expect(&mut self, kind: OutcomeKind, expect: Expect, timeout: Duration, by: By) -> u64 {
@@ -564,8 +642,9 @@ impl Model {
                 };
                 metrics::counter!("grupprum_commands_total", "outcome" => outcome).increment(1);
             }
-            o.state = state;
+            o.state = state.clone();
         }
+        self.tally(id, &state);
     }
 
     /// The view the board shows.
@@ -579,6 +658,7 @@ impl Model {
                 display_name: shown_name(o.display_name.as_deref()),
                 role: o.role.and_then(role_view),
                 is_me: false,
+                absent: false,
             })
             .collect();
         if let Some(me) = self.me.as_ref().filter(|m| m.role.is_some()) {
@@ -587,6 +667,7 @@ impl Model {
                 display_name: Some(me.display_name.clone()),
                 role: me.role.and_then(role_view),
                 is_me: true,
+                absent: false,
             });
         }
         sort_people(&mut main_people);
@@ -609,6 +690,7 @@ impl Model {
                         display_name: shown_name(p.display_name.as_deref()),
                         role: p.role.as_deref().and_then(Role::parse).and_then(role_view),
                         is_me: Some(p.jid.as_str()) == my_jid,
+                        absent: false,
                     })
                     .collect();
                 sort_people(&mut participants);
@@ -644,6 +726,11 @@ impl Model {
             rooms,
             outcomes: self.outcomes.iter().cloned().collect(),
             also_here: Vec::new(),
+            draft: None,
+            late: Default::default(),
+            waiting: 0,
+            undo: None,
+            progress: None,
         }
     }
 }

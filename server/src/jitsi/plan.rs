@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use app::meeting::{
-    Command, Language, NameProblem, Nothing, OutcomeKind, Refusal, RoomName, is_bidi_control,
-    is_noncharacter,
+    Command, Grouping, Language, NameProblem, Nothing, OutcomeKind, Refusal, RoomName,
+    is_bidi_control, is_noncharacter,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::assign::{self, Candidate};
 use super::model::{Expect, Model};
 use crate::xmpp::stanza::jitsi::BreakoutCommand;
 use crate::xmpp::stanza::muc::Role;
@@ -42,8 +43,18 @@ pub struct Item {
     pub command: BreakoutCommand,
     pub expect: Expect,
     pub timeout: Duration,
-    /// Send only once this room is empty (closing a room).
-    pub after_empty: Option<String>,
+    /// Held back until something is so.
+    pub wait: Option<Wait>,
+}
+
+/// What an item waits for before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wait {
+    /// The room (by JID) is empty: closing a room.
+    Empty(String),
+    /// A room of this name exists: a move into a room being created, sent to
+    /// that room's JID once it is known.
+    Room(String),
 }
 
 /// A command's messages, in order.
@@ -133,7 +144,7 @@ fn move_item(
     real_jid: String,
     to: &str,
     timeout: Duration,
-    after_empty: Option<String>,
+    wait: Option<Wait>,
 ) -> Item {
     Item {
         kind: OutcomeKind::Move(person_label(model, id), named_room(model, to)),
@@ -146,7 +157,24 @@ fn move_item(
             to: to.to_owned(),
         },
         timeout,
-        after_empty,
+        wait,
+    }
+}
+
+/// A move into the room named `room`, which does not exist yet.
+fn move_into_new(model: &Model, id: &str, real_jid: String, room: &str, timeout: Duration) -> Item {
+    Item {
+        kind: OutcomeKind::Move(person_label(model, id), RoomName::Named(room.to_owned())),
+        command: BreakoutCommand::MoveToRoom {
+            participant: real_jid,
+            room: String::new(),
+        },
+        expect: Expect::Moved {
+            participant: id.to_owned(),
+            to: String::new(),
+        },
+        timeout,
+        wait: Some(Wait::Room(room.to_owned())),
     }
 }
 
@@ -160,12 +188,17 @@ fn remove_item(model: &Model, room: &str, timeout: Duration, after_empty: bool) 
             room: room.to_owned(),
         },
         timeout,
-        after_empty: after_empty.then(|| room.to_owned()),
+        wait: after_empty.then(|| Wait::Empty(room.to_owned())),
     }
 }
 
 /// Moves everyone out of `room`, then removes it once it is empty.
 fn close_items(model: &Model, room: &str, timing: Confirmation) -> Plan {
+    close_except(model, room, &BTreeSet::new(), timing)
+}
+
+/// [`close_items`], but those in `going` are moved elsewhere by others.
+fn close_except(model: &Model, room: &str, going: &BTreeSet<String>, timing: Confirmation) -> Plan {
     let me = model.me().map(|m| m.nick.clone());
     // Those on their way in are moved back too: they would arrive in a closing room.
     let mut people = model.people_in(room);
@@ -176,7 +209,7 @@ fn close_items(model: &Model, room: &str, timing: Confirmation) -> Plan {
     }
     let mut plan: Plan = people
         .into_iter()
-        .filter(|id| Some(id) != me.as_ref())
+        .filter(|id| Some(id) != me.as_ref() && !going.contains(id))
         .filter_map(|id| {
             let (real, _) = model.address_of(&id)?;
             Some(move_item(
@@ -189,36 +222,112 @@ fn close_items(model: &Model, room: &str, timing: Confirmation) -> Plan {
             ))
         })
         .collect();
-    let occupied = !plan.is_empty();
+    let occupied = !plan.is_empty() || !model.people_in(room).is_empty();
     plan.push(remove_item(model, room, timing.change, occupied));
     plan
 }
 
+/// Nothing is planned without moderator rights in the meeting.
+fn may_act(model: &Model) -> Result<(), Refusal> {
+    match (model.is_moderator(), model.me()) {
+        (true, _) => Ok(()),
+        (false, Some(_)) => Err(Refusal::NotModerator),
+        (false, None) => Err(Refusal::NotConnected),
+    }
+}
+
+/// The create items for rooms named `names`.
+fn create_items(model: &Model, names: Vec<String>, timing: Confirmation) -> Plan {
+    let before: BTreeSet<String> = model.breakout_rooms().into_iter().map(|(j, _)| j).collect();
+    names
+        .into_iter()
+        .map(|name| Item {
+            kind: OutcomeKind::Create(name.clone()),
+            command: BreakoutCommand::Add {
+                subject: name.clone(),
+            },
+            expect: Expect::RoomAdded {
+                name,
+                before: before.clone(),
+            },
+            timeout: timing.change,
+            wait: None,
+        })
+        .collect()
+}
+
+/// The room named `name`: the main room, or a breakout room by its name.
+fn room_named(model: &Model, name: &RoomName) -> Option<String> {
+    match name {
+        RoomName::Main => Some(model.main_jid().to_owned()),
+        RoomName::Named(name) => model
+            .breakout_rooms()
+            .into_iter()
+            .find(|(_, n)| n == name)
+            .map(|(j, _)| j),
+    }
+}
+
+/// Brings the meeting to an arrangement: the rooms in `rooms` that do not
+/// exist are created, everyone in `moves` (by id) goes to their room (by
+/// name; into a new room once it is there), and with `close_others` every
+/// other breakout room is closed. Those who are where they should be, or
+/// have left, are skipped. Opening a plan and undoing both come to this.
+pub fn arrange(
+    model: &Model,
+    rooms: &[String],
+    moves: &[(String, RoomName)],
+    close_others: bool,
+    timing: Confirmation,
+) -> Result<Plan, Refusal> {
+    may_act(model)?;
+    let existing: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
+    let mut new: Vec<String> = Vec::new();
+    for name in rooms {
+        let name = room_name(name)?;
+        if !existing.contains(&name) && !new.contains(&name) {
+            new.push(name);
+        }
+    }
+    let mut plan = create_items(model, new, timing);
+    let mut going = BTreeSet::new();
+    for (id, to) in moves {
+        // Someone between rooms is addressed as last seen.
+        let (room, real_jid) = match model.find(id) {
+            Some(w) => (Some(w.room), w.real_jid),
+            None => match model.address_of(id) {
+                Some((real_jid, _)) => (None, real_jid),
+                None => continue,
+            },
+        };
+        going.insert(id.clone());
+        match room_named(model, to) {
+            Some(jid) if Some(&jid) == room.as_ref() => {}
+            Some(jid) => plan.push(move_item(model, id, real_jid, &jid, timing.moves, None)),
+            None => match to {
+                RoomName::Named(name) => {
+                    plan.push(move_into_new(model, id, real_jid, name, timing.moves));
+                }
+                RoomName::Main => {}
+            },
+        }
+    }
+    if close_others {
+        for (jid, name) in model.breakout_rooms() {
+            if !rooms.contains(&name) {
+                plan.extend(close_except(model, &jid, &going, timing));
+            }
+        }
+    }
+    Ok(plan)
+}
+
 /// Checks `command` against the latest state and plans its messages.
 pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Plan, Refusal> {
-    if !model.is_moderator() {
-        return Err(if model.me().is_some() {
-            Refusal::NotModerator
-        } else {
-            Refusal::NotConnected
-        });
-    }
+    may_act(model)?;
     let existing: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
-    let before: BTreeSet<String> = model.breakout_rooms().into_iter().map(|(j, _)| j).collect();
-    let add = |name: String| Item {
-        kind: OutcomeKind::Create(name.clone()),
-        command: BreakoutCommand::Add {
-            subject: name.clone(),
-        },
-        expect: Expect::RoomAdded {
-            name,
-            before: before.clone(),
-        },
-        timeout: timing.change,
-        after_empty: None,
-    };
     match command {
-        Command::CreateRoom { name } => Ok(vec![add(room_name(name)?)]),
+        Command::CreateRoom { name } => Ok(create_items(model, vec![room_name(name)?], timing)),
         Command::CreateRooms {
             count,
             names,
@@ -237,7 +346,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
             chosen.truncate(*count);
             let taken: Vec<String> = existing.iter().chain(chosen.iter()).cloned().collect();
             chosen.extend(default_names(*language, count - chosen.len(), &taken));
-            Ok(chosen.into_iter().map(add).collect())
+            Ok(create_items(model, chosen, timing))
         }
         Command::RenameRoom { room, name } => {
             if !model.can_rename() {
@@ -258,7 +367,7 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
                     name,
                 },
                 timeout: timing.change,
-                after_empty: None,
+                wait: None,
             }])
         }
         Command::RemoveRoom { room } => {
@@ -307,57 +416,86 @@ pub fn plan(model: &Model, command: &Command, timing: Confirmation) -> Result<Pl
         Command::AutoAssign {
             rooms,
             include_moderators,
-        } => {
-            let targets: Vec<String> = if rooms.is_empty() {
-                model.breakout_rooms().into_iter().map(|(j, _)| j).collect()
-            } else {
-                for room in rooms {
-                    if room == model.main_jid() || !model.has_room(room) {
-                        return Err(Refusal::NoSuchRoom(room.clone()));
-                    }
-                }
-                rooms.clone()
-            };
-            if targets.is_empty() {
-                return Err(Refusal::Nothing(Nothing::NoRooms));
+            grouping,
+        } => auto_assign(model, rooms, *include_moderators, grouping, timing),
+        _ => Err(Refusal::NoDraft),
+    }
+}
+
+/// Spreads the main room's people over `rooms` (every breakout room when
+/// empty), creating the rooms a room size needs.
+fn auto_assign(
+    model: &Model,
+    rooms: &[String],
+    include_moderators: bool,
+    grouping: &Grouping,
+    timing: Confirmation,
+) -> Result<Plan, Refusal> {
+    let targets: Vec<String> = if rooms.is_empty() {
+        model.breakout_rooms().into_iter().map(|(j, _)| j).collect()
+    } else {
+        for room in rooms {
+            if room == model.main_jid() || !model.has_room(room) {
+                return Err(Refusal::NoSuchRoom(room.clone()));
             }
-            let me = model.me().map(|m| m.nick.clone());
-            let mut people: Vec<(String, String, String)> = model
-                .people_in(model.main_jid())
-                .into_iter()
-                .filter(|id| Some(id) != me.as_ref())
-                .filter_map(|id| {
-                    let w = model.find(&id)?;
-                    if w.role == Some(Role::Moderator) && !include_moderators {
-                        return None;
-                    }
-                    Some((
-                        w.display_name.unwrap_or_default().to_lowercase(),
-                        id,
-                        w.real_jid,
-                    ))
-                })
-                .collect();
-            if people.is_empty() {
-                return Err(Refusal::Nothing(Nothing::NobodyToAssign));
+        }
+        rooms.to_vec()
+    };
+    if targets.is_empty() && grouping.size.is_none() {
+        return Err(Refusal::Nothing(Nothing::NoRooms));
+    }
+    let me = model.me().map(|m| m.nick.clone());
+    let mut people: Vec<(Candidate, String)> = model
+        .people_in(model.main_jid())
+        .into_iter()
+        .filter(|id| Some(id) != me.as_ref())
+        .filter_map(|id| {
+            let w = model.find(&id)?;
+            let moderator = w.role == Some(Role::Moderator);
+            if moderator && !include_moderators && !grouping.moderator_per_room {
+                return None;
             }
-            people.sort();
-            let mut load: Vec<(usize, &String)> = targets
-                .iter()
-                .map(|r| (model.people_in(r).len(), r))
-                .collect();
-            let mut plan = Vec::with_capacity(people.len());
-            for (_, id, real) in people {
-                let slot = load
-                    .iter_mut()
-                    .min_by_key(|(count, _)| *count)
-                    .expect("at least one room");
-                slot.0 += 1;
-                plan.push(move_item(model, &id, real, slot.1, timing.moves, None));
-            }
-            Ok(plan)
+            Some((
+                Candidate {
+                    id,
+                    name: w.display_name,
+                    moderator,
+                },
+                w.real_jid,
+            ))
+        })
+        .collect();
+    if people.is_empty() {
+        return Err(Refusal::Nothing(Nothing::NobodyToAssign));
+    }
+    people.sort_by_key(|(c, _)| {
+        (
+            c.name.clone().unwrap_or_default().to_lowercase(),
+            c.id.clone(),
+        )
+    });
+    let candidates: Vec<Candidate> = people.iter().map(|(c, _)| c.clone()).collect();
+    let load: Vec<usize> = targets.iter().map(|r| model.people_in(r).len()).collect();
+    let assignment = assign::assign(&candidates, &load, grouping)?;
+    let taken: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
+    let new_names = default_names(grouping.language, assignment.new_rooms, &taken);
+    let mut plan = create_items(model, new_names.clone(), timing);
+    for (id, room) in assignment.placed {
+        let Some((_, real)) = people.iter().find(|(c, _)| c.id == id) else {
+            continue;
+        };
+        match targets.get(room) {
+            Some(jid) => plan.push(move_item(model, &id, real.clone(), jid, timing.moves, None)),
+            None => plan.push(move_into_new(
+                model,
+                &id,
+                real.clone(),
+                &new_names[room - targets.len()],
+                timing.moves,
+            )),
         }
     }
+    Ok(plan)
 }
 
 #[cfg(test)]
@@ -562,7 +700,7 @@ mod tests {
             items[2].command,
             BreakoutCommand::Remove { room: r1.into() }
         );
-        assert_eq!(items[2].after_empty.as_deref(), Some(r1));
+        assert_eq!(items[2].wait, Some(Wait::Empty(r1.into())));
         // An empty room is removed at once; send-everyone-back covers every room.
         let items = plan(
             &model,
@@ -573,7 +711,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(items.len(), 1);
-        assert_eq!(items[0].after_empty, None);
+        assert_eq!(items[0].wait, None);
         assert_eq!(
             plan(&model, &Command::SendEveryoneBack, timing())
                 .unwrap()
@@ -605,7 +743,7 @@ mod tests {
             items[0].kind,
             OutcomeKind::Move("Anna".into(), RoomName::Main)
         );
-        assert_eq!(items[1].after_empty.as_deref(), Some(r1));
+        assert_eq!(items[1].wait, Some(Wait::Empty(r1.into())));
     }
 
     #[test]
@@ -629,6 +767,7 @@ mod tests {
             &Command::AutoAssign {
                 rooms: vec![],
                 include_moderators: false,
+                grouping: Grouping::default(),
             },
             timing(),
         )
@@ -644,6 +783,7 @@ mod tests {
             &Command::AutoAssign {
                 rooms: vec!["r2@breakout.meet.test".into()],
                 include_moderators: true,
+                grouping: Grouping::default(),
             },
             timing(),
         )

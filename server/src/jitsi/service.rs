@@ -20,6 +20,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use app::meeting::{By, Command, LinkStatus, MeetingRef, MeetingView, Receipt};
+use app::plans::DraftPlan;
 use app::service::{MeetingService, Moderator, ServiceError};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
@@ -375,6 +376,21 @@ impl MeetingService for Sessions {
                 .command_by(command, by)
                 .await
                 .map_err(ServiceError::Refused)
+        })
+    }
+
+    fn draft(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+    ) -> BoxFuture<'static, Result<Option<DraftPlan>, ServiceError>> {
+        let key = (meeting.clone(), self.seat(who));
+        let entry = self.lock().get(&key).filter(|e| e.is_usable()).cloned();
+        Box::pin(async move {
+            match entry {
+                Some(entry) => Ok(entry.handle.draft().await),
+                None => Ok(None),
+            }
         })
     }
 }

@@ -14,17 +14,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::meeting::{
-    By, Command, FailReason, LinkReason, LinkStatus, MeetingRef, MeetingView, Receipt, Refusal,
+    By, Command, FailReason, LinkReason, LinkStatus, MeetingRef, MeetingView, Progress, Receipt,
+    Refusal, RoomName,
 };
+use app::plans::DraftPlan;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use url::Url;
 
+use super::arrivals::Arrivals;
 use super::config::{ClientConfig, ConfigError};
+use super::draft::Draft;
 use super::link_reason::{self, Verdict};
 use super::model::{Me, Model};
-use super::plan::{self, Item};
+use super::plan::{self, Item, Wait};
+use super::undo::Undo;
 use crate::xmpp::stanza::disco::{self, DiscoInfo};
 use crate::xmpp::stanza::focus::{self, ConferenceReply};
 use crate::xmpp::stanza::iq::{Iq, IqKind};
@@ -56,6 +61,10 @@ enum Request {
     Stop {
         done: oneshot::Sender<()>,
     },
+    /// The draft as a plan to keep.
+    Draft {
+        reply: oneshot::Sender<Option<DraftPlan>>,
+    },
 }
 
 impl SessionHandle {
@@ -83,6 +92,14 @@ impl SessionHandle {
             .await
             .map_err(|_| Refusal::NotConnected)?;
         answer.await.unwrap_or(Err(Refusal::NotConnected))
+    }
+
+    /// The plan being prepared, as a plan to keep; `None` without one (or
+    /// while the session is not in the meeting).
+    pub async fn draft(&self) -> Option<DraftPlan> {
+        let (reply, answer) = oneshot::channel();
+        self.requests.send(Request::Draft { reply }).await.ok()?;
+        answer.await.ok().flatten()
     }
 
     /// Leaves the meeting and ends the session.
@@ -123,6 +140,10 @@ pub fn spawn(
         deferred: Vec::new(),
         next_send: Instant::now(),
         next_id: 0,
+        draft: None,
+        arrivals: Arrivals::default(),
+        undo: None,
+        opened: false,
     };
     tokio::spawn(actor.run());
     Ok(SessionHandle {
@@ -137,9 +158,9 @@ struct Queued {
     command: BreakoutCommand,
 }
 
-/// A message held until a room is empty.
+/// A message held until a room is empty, or until a room exists.
 struct Deferred {
-    room: String,
+    wait: Wait,
     deadline: Instant,
     item: Queued,
 }
@@ -191,6 +212,14 @@ struct Actor {
     deferred: Vec<Deferred>,
     next_send: Instant,
     next_id: u64,
+    /// The plan being prepared.
+    draft: Option<Draft>,
+    /// Late joiners, and the opened plan's people not here yet.
+    arrivals: Arrivals,
+    /// The last command that can be undone.
+    undo: Option<Undo>,
+    /// A plan has been opened: its progress is shown.
+    opened: bool,
 }
 
 impl Actor {
@@ -272,7 +301,20 @@ impl Actor {
     }
 
     fn publish(&self) {
-        self.state.send_replace(Arc::new(self.model.view()));
+        let mut view = self.model.view();
+        view.draft = self.draft.as_ref().map(|d| d.view(&self.model));
+        view.late = self.arrivals.policy;
+        view.waiting = Arrivals::waiting(&self.model);
+        view.undo = self
+            .undo
+            .as_ref()
+            .filter(|u| u.is_fresh(Instant::now()))
+            .map(Undo::view);
+        view.progress = self.opened.then(|| Progress {
+            absent: self.arrivals.expected(),
+            ..self.model.progress()
+        });
+        self.state.send_replace(Arc::new(view));
     }
 
     /// Answers requests with "not connected" for `delay`; `Some` when asked to stop.
@@ -283,6 +325,7 @@ impl Actor {
                 () = tokio::time::sleep_until(until) => return None,
                 request = self.requests.recv() => match request {
                     Some(Request::Command { reply, .. }) => { let _ = reply.send(Err(Refusal::NotConnected)); }
+                    Some(Request::Draft { reply }) => { let _ = reply.send(None); }
                     Some(Request::Stop { done }) => return Some(Some(done)),
                     None => return Some(None),
                 },
@@ -295,6 +338,9 @@ impl Actor {
             match self.requests.recv().await {
                 Some(Request::Command { reply, .. }) => {
                     let _ = reply.send(Err(Refusal::NotConnected));
+                }
+                Some(Request::Draft { reply }) => {
+                    let _ = reply.send(None);
                 }
                 Some(Request::Stop { done }) => return Some(done),
                 None => return None,
@@ -327,6 +373,7 @@ impl Actor {
                 }
                 request = self.requests.recv() => match request {
                     Some(Request::Command { reply, .. }) => { let _ = reply.send(Err(Refusal::NotConnected)); }
+                    Some(Request::Draft { reply }) => { let _ = reply.send(None); }
                     Some(Request::Stop { done }) => return Err(Ended::Stopped(Some(done))),
                     None => return Err(Ended::Stopped(None)),
                 },
@@ -359,6 +406,12 @@ impl Actor {
                         }
                         let _ = reply.send(accepted);
                         self.publish();
+                    }
+                    Some(Request::Draft { reply }) => {
+                        let _ = reply.send(self.draft.as_ref().map(|d| DraftPlan {
+                            rooms: d.rooms(&self.model),
+                            review: d.review(&self.model),
+                        }));
                     }
                     Some(Request::Stop { done }) => {
                         leave(&mut c, &self.main_jid).await;
@@ -426,32 +479,108 @@ impl Actor {
         }
     }
 
-    /// Plans a command and queues its messages.
+    /// Checks a command and carries it out: a draft changes at once, anything
+    /// for the meeting is planned and its messages queued.
     fn accept(&mut self, command: &Command, by: &By) -> Result<Receipt, Refusal> {
-        let items = plan::plan(&self.model, command, self.config.timing.confirm)?;
+        let timing = self.config.timing.confirm;
+        let now = Instant::now();
+        match command {
+            Command::Prepare { plan } => {
+                self.draft = Some(match plan {
+                    Some(rooms) => Draft::from_plan(rooms)?,
+                    None => Draft::from_meeting(&self.model),
+                });
+                Ok(Vec::new())
+            }
+            Command::Draft(inner) => {
+                let draft = self.draft.as_mut().ok_or(Refusal::NoDraft)?;
+                draft.apply(&self.model, inner)?;
+                Ok(Vec::new())
+            }
+            Command::Discard => {
+                self.draft.take().ok_or(Refusal::NoDraft)?;
+                Ok(Vec::new())
+            }
+            Command::AddPeople { .. } | Command::Match { .. } => Err(Refusal::NoDraft),
+            Command::OpenRooms => {
+                let target = self
+                    .draft
+                    .as_ref()
+                    .ok_or(Refusal::NoDraft)?
+                    .target(&self.model);
+                let moves: Vec<(String, RoomName)> = target
+                    .moves
+                    .into_iter()
+                    .map(|(nick, room)| (nick, RoomName::from(room)))
+                    .collect();
+                let items = plan::arrange(&self.model, &target.rooms, &moves, true, timing)?;
+                let receipt = self.queue_items(items, by)?;
+                self.model.track(&receipt);
+                self.arrivals.watch(&self.model, target.absent, by.clone());
+                self.draft = None;
+                self.opened = true;
+                Ok(receipt)
+            }
+            Command::SetLateJoiners(policy) => {
+                self.arrivals.set_policy(&self.model, *policy, by.clone());
+                Ok(Vec::new())
+            }
+            Command::Undo => {
+                let undo = self
+                    .undo
+                    .take()
+                    .filter(|u| u.is_fresh(now))
+                    .ok_or(Refusal::NothingToUndo)?;
+                let items = plan::arrange(&self.model, &undo.rooms, &undo.moves, false, timing);
+                match items.and_then(|items| self.queue_items(items, by)) {
+                    Ok(receipt) => Ok(receipt),
+                    Err(refusal) => {
+                        self.undo = Some(undo);
+                        Err(refusal)
+                    }
+                }
+            }
+            _ => {
+                let undo = Undo::before(&self.model, command, by, now);
+                let items = plan::plan(&self.model, command, timing)?;
+                let receipt = self.queue_items(items, by)?;
+                if undo.is_some() {
+                    self.undo = undo;
+                }
+                Ok(receipt)
+            }
+        }
+    }
+
+    /// Queues planned messages, each tracked as an outcome given `by`.
+    fn queue_items(&mut self, items: Vec<Item>, by: &By) -> Result<Receipt, Refusal> {
         if self.queue.len() + self.deferred.len() + items.len() > MAX_QUEUED {
             return Err(Refusal::Queued { max: MAX_QUEUED });
         }
-        let interval = self.config.timing.command_interval;
+        let timing = self.config.timing;
+        let interval = timing.command_interval;
         let mut receipt = Vec::with_capacity(items.len());
         for Item {
             kind,
             command,
             expect,
             timeout,
-            after_empty,
+            wait,
         } in items
         {
             let outcome = self.model.expect(kind, expect, timeout, by.clone());
             receipt.push(outcome);
             let queued = Queued { outcome, command };
-            match after_empty {
-                Some(room) => {
-                    let wait =
-                        self.config.timing.confirm.moves + interval * (self.queue.len() as u32 + 1);
+            let ahead = interval * (self.queue.len() as u32 + 1);
+            match wait {
+                Some(wait) => {
+                    let wait_for = match wait {
+                        Wait::Empty(_) => timing.confirm.moves,
+                        Wait::Room(_) => timing.confirm.change,
+                    };
                     self.deferred.push(Deferred {
-                        room,
-                        deadline: Instant::now() + wait,
+                        wait,
+                        deadline: Instant::now() + wait_for + ahead,
                         item: queued,
                     });
                 }
@@ -486,6 +615,7 @@ impl Actor {
     /// empty room. True when anything changed.
     fn settle(&mut self) -> bool {
         let now = Instant::now();
+        let mut changed = false;
         let before = (
             self.model.pending_count(),
             self.deferred.len(),
@@ -494,25 +624,74 @@ impl Actor {
         self.model.settle(now.into_std());
         let me = self.model.me().map(|m| m.nick.clone());
         let deferred = std::mem::take(&mut self.deferred);
-        for d in deferred {
-            let people = self.model.people_in(&d.room);
-            let empty = people.iter().all(|p| Some(p) == me.as_ref())
-                && self.model.arriving(&d.room).is_empty();
-            if empty {
-                self.queue.push_back(d.item);
-            } else if now >= d.deadline {
-                self.model
-                    .fail(d.item.outcome, FailReason::StillOccupied(people.len()));
-            } else {
-                self.deferred.push(d);
+        for mut d in deferred {
+            match &d.wait {
+                Wait::Empty(room) => {
+                    let people = self.model.people_in(room);
+                    let empty = people.iter().all(|p| Some(p) == me.as_ref())
+                        && self.model.arriving(room).is_empty();
+                    if empty {
+                        self.queue.push_back(d.item);
+                    } else if now >= d.deadline {
+                        self.model
+                            .fail(d.item.outcome, FailReason::StillOccupied(people.len()));
+                    } else {
+                        self.deferred.push(d);
+                    }
+                }
+                Wait::Room(name) => {
+                    let room = self
+                        .model
+                        .breakout_rooms()
+                        .into_iter()
+                        .find(|(_, n)| n == name)
+                        .map(|(j, _)| j);
+                    match room {
+                        Some(jid) => {
+                            if let BreakoutCommand::MoveToRoom { room, .. } = &mut d.item.command {
+                                room.clone_from(&jid);
+                            }
+                            self.model.retarget(d.item.outcome, &jid);
+                            self.queue.push_back(d.item);
+                        }
+                        None if now >= d.deadline => {
+                            self.model.fail(d.item.outcome, FailReason::NoRoom);
+                        }
+                        None => self.deferred.push(d),
+                    }
+                }
             }
         }
-        before
-            != (
-                self.model.pending_count(),
-                self.deferred.len(),
-                self.queue.len(),
-            )
+        if self.undo.as_ref().is_some_and(|u| !u.is_fresh(now)) {
+            self.undo = None;
+            changed = true;
+        }
+        self.place_newcomers();
+        changed
+            || before
+                != (
+                    self.model.pending_count(),
+                    self.deferred.len(),
+                    self.queue.len(),
+                )
+    }
+
+    /// Moves the people who joined since the last look where the late-joiner
+    /// policy says.
+    fn place_newcomers(&mut self) {
+        if !self.model.is_moderator() {
+            return;
+        }
+        let due = self.arrivals.due(&self.model);
+        if due.is_empty() {
+            return;
+        }
+        let by = self.arrivals.by.clone();
+        let placed = plan::arrange(&self.model, &[], &due, false, self.config.timing.confirm)
+            .and_then(|items| self.queue_items(items, &by));
+        if let Err(refusal) = placed {
+            tracing::warn!(meeting = %self.main_jid, ?refusal, "late joiners not placed");
+        }
     }
 
     /// Handles one stanza; `Some` ends the connection.

@@ -2,6 +2,8 @@
 //! `context.user.id` or e-mail, where the deployment writes it into
 //! presence), then by display name, ignoring case, accents and extra spaces.
 
+use std::collections::HashMap;
+
 use app::plans::PlannedPerson;
 use unicode_normalization::UnicodeNormalization;
 
@@ -42,34 +44,61 @@ fn found(ids: Vec<String>) -> Found {
     }
 }
 
-/// Who `person` is among `present`.
-pub fn find(person: &PlannedPerson, present: &[Present<'_>]) -> Found {
-    if let Some(identity) = person
-        .identity
-        .as_deref()
-        .map(str::trim)
-        .filter(|i| !i.is_empty())
-    {
-        let by_identity: Vec<String> = present
-            .iter()
-            .filter(|p| {
-                p.identity
-                    .is_some_and(|i| i.trim().eq_ignore_ascii_case(identity))
-            })
-            .map(|p| p.id.to_owned())
-            .collect();
-        if !by_identity.is_empty() {
-            return found(by_identity);
+/// The people present, indexed by identity and by name, to find many
+/// planned people among them without comparing each with everyone.
+pub struct Index<'a> {
+    by_identity: HashMap<String, Vec<&'a str>>,
+    by_name: HashMap<String, Vec<&'a str>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(present: &[Present<'a>]) -> Self {
+        let mut by_identity: HashMap<String, Vec<&'a str>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<&'a str>> = HashMap::new();
+        for p in present {
+            if let Some(identity) = p.identity.map(str::trim).filter(|i| !i.is_empty()) {
+                by_identity
+                    .entry(identity.to_lowercase())
+                    .or_default()
+                    .push(p.id);
+            }
+            if let Some(name) = p.name {
+                by_name.entry(key(name)).or_default().push(p.id);
+            }
+        }
+        Self {
+            by_identity,
+            by_name,
         }
     }
-    let wanted = key(&person.name);
-    found(
-        present
-            .iter()
-            .filter(|p| p.name.is_some_and(|n| key(n) == wanted))
-            .map(|p| p.id.to_owned())
-            .collect(),
-    )
+
+    /// Who `person` is among those present that `free` lets through.
+    pub fn find(&self, person: &PlannedPerson, free: impl Fn(&str) -> bool) -> Found {
+        let pick = |ids: Option<&Vec<&str>>| -> Vec<String> {
+            ids.into_iter()
+                .flatten()
+                .filter(|id| free(id))
+                .map(|id| (*id).to_owned())
+                .collect()
+        };
+        if let Some(identity) = person
+            .identity
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        {
+            let by_identity = pick(self.by_identity.get(&identity.to_lowercase()));
+            if !by_identity.is_empty() {
+                return found(by_identity);
+            }
+        }
+        found(pick(self.by_name.get(&key(&person.name))))
+    }
+}
+
+/// Who `person` is among `present`.
+pub fn find(person: &PlannedPerson, present: &[Present<'_>]) -> Found {
+    Index::new(present).find(person, |_| true)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod json;
 pub mod matching;
+pub mod routes;
 
 /// Most people one imported plan may place.
 pub const MAX_PEOPLE: usize = 5000;

@@ -2,6 +2,8 @@
 //! it is asked, and the lock that makes page-rendering tests take turns.
 #![allow(dead_code)]
 
+pub mod meeting;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -55,5 +57,13 @@ impl MeetingService for Recorder {
             .unwrap()
             .push((who.clone(), meeting.clone(), command));
         Box::pin(async { Ok(vec![1]) })
+    }
+
+    fn draft(
+        &self,
+        _who: &Moderator,
+        _meeting: &MeetingRef,
+    ) -> BoxFuture<'static, Result<Option<app::plans::DraftPlan>, ServiceError>> {
+        Box::pin(async { Ok(None) })
     }
 }

@@ -83,6 +83,9 @@ pub struct MucPresence {
     pub display_name: Option<String>,
     /// The `<status/>` text: `switch_room` when a participant moves to another room.
     pub status: Option<String>,
+    /// From the `<identity><user>` a token deployment's server writes into
+    /// every presence: the user's id, else their e-mail.
+    pub identity: Option<String>,
 }
 
 const WHAT: &str = "MUC presence";
@@ -159,6 +162,7 @@ impl MucPresence {
             status: element
                 .get_child("status", ns::CLIENT)
                 .map(Element::text_content),
+            identity: identity(element),
         })
     }
 
@@ -171,6 +175,18 @@ impl MucPresence {
     pub fn nick(&self) -> &str {
         crate::xmpp::jid::resource(&self.from).unwrap_or_default()
     }
+}
+
+/// The user's id, else e-mail, from `<identity><user>`.
+fn identity(element: &Element) -> Option<String> {
+    let user = element
+        .get_child("identity", ns::CLIENT)?
+        .get_child("user", ns::CLIENT)?;
+    ["id", "email"].iter().find_map(|field| {
+        let text = user.get_child(field, ns::CLIENT)?.text_content();
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    })
 }
 
 /// Join presence to `occupant` (`room/nick`), with a display name.

@@ -1,0 +1,177 @@
+//! The board's fixed forms: create rooms, auto-assign (with sizes and groups),
+//! send everyone back; on the plan's board, start a draft, open it, add people
+//! not here yet, drop it; on the meeting's board, prepare a plan and choose
+//! where late joiners go. They are rendered on the server and handed to the
+//! board's island as its children, so none of them is in its WebAssembly: the
+//! island sends them from one handler for the whole board, and turns them off
+//! while the panel may not act. Which ones show with and without a draft is
+//! the stylesheet's choice (`.needs-draft`, `.no-draft`), from the board's
+//! `data-draft`.
+
+use leptos::prelude::*;
+
+use super::form::action_url;
+use crate::i18n::Lang;
+use crate::meeting::{LateJoiners, MeetingRef, ReviewItem};
+
+/// The hidden fields that name the meeting and the action.
+#[component]
+fn Fields(meeting: MeetingRef, action: &'static str, draft: bool) -> impl IntoView {
+    view! {
+        <input type="hidden" name="room" value=meeting.room />
+        {meeting.tenant.map(|t| view! { <input type="hidden" name="tenant" value=t /> })}
+        <input type="hidden" name="action" value=action />
+        {draft.then(|| view! { <input type="hidden" name="draft" value="1" /> })}
+    }
+}
+
+#[component]
+pub fn Tools(
+    meeting: MeetingRef,
+    lang: Lang,
+    draft: bool,
+    late: LateJoiners,
+    /// On the plan's board: the imported names to match by hand.
+    review: Vec<ReviewItem>,
+) -> impl IntoView {
+    let (t, p) = (lang.t(), lang.page());
+    let m = move || meeting.clone();
+    let (note, plan, review) = if draft {
+        // Sent as plain forms: the page comes back with the names left.
+        let review = review
+            .into_iter()
+            .map(|item| {
+                view! {
+                    <form method="post" action=action_url() class="review needs-draft" data-plain="" data-testid="review">
+                        <Fields meeting=m() action="match" draft />
+                        <input type="hidden" name="target" value=item.id.clone() />
+                        <label>
+                            <span>
+                                <strong>{item.name.clone()}</strong> " "
+                                {if item.ambiguous { p.review_several } else { p.review_nobody }}
+                            </span>
+                            <select name="participant">
+                                <option value="">{t.not_here_yet}</option>
+                                {item
+                                    .candidates
+                                    .iter()
+                                    .map(|p| view! { <option value=p.id.clone()>{super::person::shown_name(p)}</option> })
+                                    .collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit">{t.save}</button>
+                    </form>
+                }
+            })
+            .collect_view();
+        let note = view! {
+            <p class="plan-note">{p.plan_note} " " <a href=m().path()>{p.live_board}</a></p>
+        };
+        let tools = view! {
+            <form method="post" action=action_url() class="tool no-draft">
+                <Fields meeting=m() action="prepare" draft />
+                <button type="submit" data-testid="start-draft">{p.start_draft}</button>
+            </form>
+            <form method="post" action=action_url() class="tool needs-draft">
+                <Fields meeting=m() action="open_rooms" draft />
+                <button type="submit" class="primary" data-testid="open-rooms">{p.open_rooms}</button>
+            </form>
+            <form method="post" action=action_url() class="tool needs-draft">
+                <Fields meeting=m() action="add_people" draft />
+                <label>
+                    <span>{p.add_people}</span>
+                    <textarea name="names" rows="2" required data-testid="add-people"></textarea>
+                </label>
+                <button type="submit">{p.add}</button>
+            </form>
+            <details class="tool confirm needs-draft">
+                <summary>{p.discard}</summary>
+                <form method="post" action=action_url()>
+                    <Fields meeting=m() action="discard" draft />
+                    <button type="submit" data-testid="discard">{p.discard}</button>
+                </form>
+            </details>
+        };
+        (Some(note), tools.into_any(), Some(review))
+    } else {
+        let option = |value: &'static str, policy: LateJoiners, label: &'static str| {
+            view! { <option value=value selected=late == policy>{label}</option> }
+        };
+        let tools = view! {
+            <a class="button" href=format!("{}?plan", m().path()) data-testid="prepare">{p.prepare}</a>
+            <form method="post" action=action_url() class="tool">
+                <Fields meeting=m() action="late" draft />
+                <label>
+                    <span>{p.late_joiners}</span>
+                    <select name="late" data-testid="late-joiners">
+                        {option("plan", LateJoiners::ByPlan, p.late_plan)}
+                        {option("stay", LateJoiners::Stay, p.late_stay)}
+                        {option("smallest", LateJoiners::Smallest, p.late_smallest)}
+                    </select>
+                </label>
+                <button type="submit">{t.save}</button>
+            </form>
+        };
+        (None, tools.into_any(), None)
+    };
+    view! {
+        {note}
+        <section class="toolbar" aria-label=p.actions>
+            {plan}
+            <form method="post" action=action_url() class="tool needs-draft">
+                <Fields meeting=m() action="create" draft />
+                <label>
+                    <span>{p.create_room}</span>
+                    <input type="text" name="name" required maxlength="200" autocomplete="off" data-testid="new-room-name" />
+                </label>
+                <button type="submit">{p.create}</button>
+            </form>
+            <form method="post" action=action_url() class="tool needs-draft">
+                <Fields meeting=m() action="create_many" draft />
+                <input type="hidden" name="language" value=lang.code() />
+                <label>
+                    <span>{p.create_many}</span>
+                    <input type="number" name="count" min="1" max="20" value="4" required data-testid="room-count" />
+                </label>
+                <button type="submit">{p.create}</button>
+            </form>
+            <form method="post" action=action_url() class="tool needs-draft">
+                <Fields meeting=m() action="auto_assign" draft />
+                <input type="hidden" name="language" value=lang.code() />
+                <label class="check">
+                    <input type="checkbox" name="include_moderators" />
+                    <span>{p.include_moderators}</span>
+                </label>
+                <details class="groups">
+                    <summary>{p.groups}</summary>
+                    <label>
+                        <span>{p.room_size}</span>
+                        <input type="number" name="size" min="1" max="500" data-testid="room-size" />
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" name="moderator_per_room" />
+                        <span>{p.moderator_per_room}</span>
+                    </label>
+                    <label>
+                        <span>{p.together}</span>
+                        <textarea name="together" rows="2" placeholder=p.groups_hint data-testid="together"></textarea>
+                    </label>
+                    <label>
+                        <span>{p.apart}</span>
+                        <textarea name="apart" rows="2" placeholder=p.groups_hint data-testid="apart"></textarea>
+                    </label>
+                </details>
+                <button type="submit" data-testid="auto-assign">{p.auto_assign}</button>
+            </form>
+            <details class="tool confirm needs-draft">
+                <summary>{p.send_back}</summary>
+                <form method="post" action=action_url()>
+                    <Fields meeting=m() action="send_back" draft />
+                    <p>{p.send_back_confirm}</p>
+                    <button type="submit" data-testid="send-back">{p.send_back}</button>
+                </form>
+            </details>
+        </section>
+        {review}
+    }
+}
