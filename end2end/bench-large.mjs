@@ -18,8 +18,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startMeeting, startServer } from './harness.mjs';
+import { benchBrowser, commander, startMeeting, startServer } from './harness.mjs';
 
 const PEOPLE = Number(process.env.PEOPLE ?? 500);
 const ROOMS = Number(process.env.ROOMS ?? 50);
@@ -28,12 +27,7 @@ const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
 const meeting = startMeeting('large', 0, ['--open', '--grant-panels', '--updates-to-moderators']);
 const server = await startServer(meeting);
 const userDataDir = mkdtempSync(join(tmpdir(), 'grupprum-bench-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await benchBrowser(userDataDir);
 let failed = false;
 try {
   for (let i = 0; i < PEOPLE; i += 50) {
@@ -45,17 +39,8 @@ try {
   await page.goto(`${server.base}/${meeting.room}`);
   await page.locator('[data-testid=board][data-live=true]').waitFor({ timeout: 60_000 });
   await page.waitForFunction((n) => document.querySelectorAll('li.person').length === n, PEOPLE + 1, { timeout: 120_000, polling: 500 });
-  // Commands go from the page, as the board's own do: same site, same browser id.
-  const command = (body) => page.evaluate(async ({ room, body }) => {
-    const res = await fetch('/api/command', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ meeting: { room, tenant: null }, command: body }),
-    });
-    if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
-    return res.json();
-  }, { room: meeting.room, body });
-  await page.locator('[data-testid=board] .toolbar button:not([disabled])').first().waitFor({ timeout: 30_000 });
+  const command = commander(page, meeting.room);
+  await page.locator('[data-testid=board] fieldset.tools:not([disabled]) .toolbar button').first().waitFor({ timeout: 30_000 });
   await command({ CreateRooms: { count: ROOMS, names: [], language: 'English' } });
   await page.locator('section.room').nth(ROOMS).waitFor({ timeout: 120_000 });
   console.log(`${seconds()} s: the board shows them, and ${ROOMS} rooms`);

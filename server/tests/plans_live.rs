@@ -347,3 +347,72 @@ async fn late_joiners_stay_and_are_counted_or_go_to_the_smallest_room() {
     panel.stop().await;
     meeting.stop().await;
 }
+
+#[tokio::test]
+async fn on_a_token_deployment_a_late_joiner_is_found_by_the_identity_in_their_presence() {
+    use std::sync::Arc;
+
+    use app::plans::{PlannedPerson, PlannedRoom};
+    use server::jitsi::session;
+    use server::xmpp::transport::WebSocketConnector;
+    use support::meeting::{config, meeting_ref};
+
+    let meeting = testbed::harness::TestMeeting::start_with("liveidentity", 0, |o| {
+        o.tokens = Some(testbed::prosody::TokenAuth::random("grupprum-test", true));
+        o.open_room = true;
+    })
+    .await;
+    let connector = || Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    let panel = session::spawn(
+        Arc::new(config(&meeting)),
+        meeting_ref(&meeting),
+        connector(),
+    )
+    .unwrap();
+    until(&panel, |v| v.me.as_ref().is_some_and(|m| m.is_moderator)).await;
+    // The plan knows her by her token's user id; her name in the meeting is another.
+    let plan = vec![PlannedRoom {
+        name: "Röd".into(),
+        people: vec![PlannedPerson {
+            name: "Gunilla Planerad".into(),
+            identity: Some("gösta".into()),
+        }],
+    }];
+    panel
+        .command(Command::Prepare { plan: Some(plan) })
+        .await
+        .unwrap();
+    let ids = panel.command(Command::OpenRooms).await.unwrap();
+    let view = settled(&panel, &ids).await;
+    assert_eq!(view.progress.unwrap().absent, 1);
+    // She joins with her token (Prosody writes `context.user.id` = "gösta"
+    // into her presence) under the name "Gösta": not the plan's name.
+    let mut her = config(&meeting);
+    her.display_name = "Someone Else".into();
+    her.token = meeting
+        .m()
+        .env
+        .token("*", "Gösta", false, serde_json::json!({}));
+    let guest = session::spawn(Arc::new(her), meeting_ref(&meeting), connector()).unwrap();
+    let nick = until(&guest, |v| v.me.is_some())
+        .await
+        .me
+        .clone()
+        .unwrap()
+        .id;
+    let view = until(&panel, |v| {
+        v.outcomes.iter().any(|o| {
+            o.subject.as_deref() == Some(nick.as_str())
+                && o.kind
+                    == app::meeting::OutcomeKind::Move(
+                        "Someone Else".into(),
+                        app::meeting::RoomName::Named("Röd".into()),
+                    )
+        })
+    })
+    .await;
+    assert_eq!(view.progress.unwrap().absent, 0, "she was the one expected");
+    guest.stop().await;
+    panel.stop().await;
+    meeting.stop().await;
+}
