@@ -12,10 +12,10 @@ use crate::plans::Plan;
 
 /// Where a plan file is posted (the server answers it itself: it reads the
 /// file and starts a draft of it).
-pub const IMPORT_PATH: &str = "/plans/import";
+pub const IMPORT_PATH: &str = "/api/plans/import";
 /// Where plans are exported (`?id=` a saved plan, or `?room=` a meeting's
 /// draft; `&format=csv|json`).
-pub const EXPORT_PATH: &str = "/plans/export";
+pub const EXPORT_PATH: &str = "/api/plans/export";
 /// Longest plan name, in characters.
 pub const MAX_PLAN_NAME: usize = 100;
 

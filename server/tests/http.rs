@@ -179,14 +179,21 @@ async fn cross_site_calls_are_refused_before_they_reach_a_meeting() {
         vec![("sec-fetch-site", "same-site")],
         vec![("origin", "https://evil.test"), ("host", "panel.example")],
     ] {
-        let response = post_form(
-            router_with(service.clone()),
-            "/api/action",
-            "room=demo&action=send_back",
-            &headers,
-        )
-        .await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        // A board form, and a plan file (which replaces the meeting's draft).
+        for path in ["/api/action", app::library::IMPORT_PATH] {
+            let response = post_form(
+                router_with(service.clone()),
+                path,
+                "room=demo&action=send_back",
+                &headers,
+            )
+            .await;
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{path} {headers:?}"
+            );
+        }
     }
     assert!(service.calls.lock().unwrap().is_empty());
 }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use app::meeting::{
-    Command, DraftView, NameProblem, ParticipantView, Refusal, ReviewItem, RoomView,
+    Command, DraftView, MeetingView, NameProblem, ParticipantView, Refusal, ReviewItem, RoomView,
 };
 use app::plans::{PlannedPerson, PlannedRoom};
 
@@ -366,7 +366,7 @@ impl Draft {
             return Err(Refusal::Nothing(app::meeting::Nothing::NoRooms));
         }
         // Everyone in the draft's main room: people here and people planned.
-        let view = self.view(model);
+        let view = self.view(model, &model.view());
         let people: Vec<Candidate> = view
             .main()
             .participants
@@ -443,9 +443,8 @@ impl Draft {
         Resolved { nicks, several }
     }
 
-    /// The draft as the board shows it.
-    pub fn view(&self, model: &Model) -> DraftView {
-        let live = model.view();
+    /// The draft as the board shows it, beside `live`, the meeting's view.
+    pub fn view(&self, model: &Model, live: &MeetingView) -> DraftView {
         let everyone = model.everyone();
         let resolved = self.resolve(model);
         let by_id: HashMap<&str, &ParticipantView> = std::iter::once(&live.main)

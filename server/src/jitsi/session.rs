@@ -302,7 +302,7 @@ impl Actor {
 
     fn publish(&self) {
         let mut view = self.model.view();
-        view.draft = self.draft.as_ref().map(|d| d.view(&self.model));
+        view.draft = self.draft.as_ref().map(|d| d.view(&self.model, &view));
         view.late = self.arrivals.policy;
         view.waiting = Arrivals::waiting(&self.model);
         view.undo = self

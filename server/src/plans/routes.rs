@@ -1,10 +1,10 @@
 //! Plan files over HTTP, answered by the server itself (the files are parsed
 //! here, never in the app):
 //!
-//! * `POST /plans/import`: a form with the meeting and a CSV or JSON file. The
+//! * `POST /api/plans/import`: a form with the meeting and a CSV or JSON file. The
 //!   file becomes the meeting's draft, and the browser goes to the plan's
 //!   board, where names that fit nobody or several people are reviewed.
-//! * `GET /plans/export?id=…&format=csv|json`: a saved plan;
+//! * `GET /api/plans/export?id=…&format=csv|json`: a saved plan;
 //!   `?room=…[&tenant=…]&format=…`: the meeting's draft.
 
 use std::sync::Arc;
