@@ -246,6 +246,7 @@ impl Lang {
                 t.fail_still_occupied_many.replace("{n}", &n.to_string())
             }
             FailReason::NoRoom => t.fail_no_room.to_owned(),
+            FailReason::Undone => t.fail_undone.to_owned(),
         }
     }
 
@@ -344,6 +345,7 @@ pub struct Texts {
     pub fail_still_occupied_one: &'static str,
     pub fail_still_occupied_many: &'static str,
     pub fail_no_room: &'static str,
+    pub fail_undone: &'static str,
     pub not_here_yet: &'static str,
     pub undo: &'static str,
     pub undo_move: &'static str,
@@ -430,6 +432,7 @@ const SV: Texts = Texts {
     fail_still_occupied_one: "1 person är kvar i rummet, så det behölls",
     fail_still_occupied_many: "{n} personer är kvar i rummet, så det behölls",
     fail_no_room: "rummet skapades inte",
+    fail_undone: "ångrat innan det skickades",
     not_here_yet: "Inte här än",
     undo: "Ångra",
     undo_move: "flytten",
@@ -516,6 +519,7 @@ const EN: Texts = Texts {
     fail_still_occupied_one: "1 person is still in the room, so it was kept",
     fail_still_occupied_many: "{n} people are still in the room, so it was kept",
     fail_no_room: "the room was not created",
+    fail_undone: "undone before it was sent",
     not_here_yet: "Not here yet",
     undo: "Undo",
     undo_move: "the move",

@@ -228,6 +228,8 @@ pub enum FailReason {
     StillOccupied(usize),
     /// The room a move waited for was not created.
     NoRoom,
+    /// Undone before it was sent.
+    Undone,
 }
 
 /// How [`LinkReason`] and [`FailReason`] travel: a short code, then `:` and the
@@ -326,6 +328,7 @@ impl From<FailReason> for String {
             FailReason::Left => "left".into(),
             FailReason::StillOccupied(n) => format!("still-occupied:{n}"),
             FailReason::NoRoom => "no-room".into(),
+            FailReason::Undone => "undone".into(),
         }
     }
 }
@@ -344,6 +347,7 @@ impl TryFrom<String> for FailReason {
             "left" => FailReason::Left,
             "still-occupied" => FailReason::StillOccupied(number()? as usize),
             "no-room" => FailReason::NoRoom,
+            "undone" => FailReason::Undone,
             _ => return Err(text),
         })
     }

@@ -416,3 +416,62 @@ async fn on_a_token_deployment_a_late_joiner_is_found_by_the_identity_in_their_p
     panel.stop().await;
     meeting.stop().await;
 }
+
+#[tokio::test]
+async fn undo_while_the_command_is_still_being_sent_drops_the_rest_and_puts_everyone_back() {
+    let names: Vec<String> = (1..=8).map(|i| format!("Person {i}")).collect();
+    let people: Vec<(&str, bool)> = names.iter().map(|n| (n.as_str(), false)).collect();
+    let (meeting, panel) = start("liveundosending", &people).await;
+    let ids = panel
+        .command(Command::CreateRooms {
+            count: 2,
+            names: vec![],
+            language: Language::English,
+        })
+        .await
+        .unwrap();
+    let view = settled(&panel, &ids).await;
+    let ids = panel
+        .command(Command::AutoAssign {
+            rooms: vec![],
+            include_moderators: false,
+            grouping: Grouping::default(),
+        })
+        .await
+        .unwrap();
+    let before = until_within(&panel, PACED, |v| settled_all(v, &ids)).await;
+    drop(view);
+    // Everyone back: eight moves and two removes, three a second. Undone at once.
+    let back = panel.command(Command::SendEveryoneBack).await.unwrap();
+    let undo = panel.command(Command::Undo).await.unwrap();
+    let view = until_within(&panel, PACED, |v| {
+        settled_all(v, &back) && settled_all(v, &undo)
+    })
+    .await;
+    let undone = back
+        .iter()
+        .filter(|id| {
+            view.outcomes.iter().any(|o| {
+                o.id == **id
+                    && o.state
+                        == OutcomeState::Failed {
+                            reason: app::meeting::FailReason::Undone,
+                        }
+            })
+        })
+        .count();
+    assert!(
+        undone >= 2,
+        "the rest was dropped, the removes with it ({undone})"
+    );
+    let view = until_within(&panel, PACED, |v| {
+        names.iter().all(|n| {
+            v.room_of(&id_of(v, n)).map(|r| r.jid.clone())
+                == before.room_of(&id_of(&before, n)).map(|r| r.jid.clone())
+        })
+    })
+    .await;
+    assert_eq!(view.rooms.len(), 2, "both rooms are still there");
+    panel.stop().await;
+    meeting.stop().await;
+}

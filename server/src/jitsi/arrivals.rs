@@ -88,19 +88,33 @@ impl Arrivals {
         match self.policy {
             LateJoiners::Stay => Vec::new(),
             LateJoiners::ByPlan => {
-                let present = super::draft::present(model, &newcomers);
+                // Matched among everyone here, so that a newcomer who shares a
+                // name with someone present, or a name the plan has twice, is
+                // not placed by a guess.
+                let everyone = model.everyone();
+                let present = super::draft::present(model, &everyone);
                 let index = Index::new(&present);
+                let fresh: BTreeSet<&str> = newcomers.iter().map(|(n, _)| n.as_str()).collect();
+                let mut names: std::collections::HashMap<String, usize> = Default::default();
+                for (person, _) in &self.planned {
+                    *names
+                        .entry(crate::plans::matching::key(&person.name))
+                        .or_default() += 1;
+                }
+                let twice = |person: &PlannedPerson| {
+                    person.identity.is_none()
+                        && names.get(&crate::plans::matching::key(&person.name)) > Some(&1)
+                };
                 let mut placed = Vec::new();
                 let mut taken = BTreeSet::new();
                 self.planned.retain(|(person, room)| {
                     match index.find(person, |id| !taken.contains(id)) {
-                        Found::One(nick) => {
+                        Found::One(nick) if fresh.contains(nick.as_str()) && !twice(person) => {
                             taken.insert(nick.clone());
                             placed.push((nick, RoomName::Named(room.clone())));
                             false
                         }
-                        // Several newcomers fit: none is placed by guess.
-                        Found::Several(_) | Found::Nobody => true,
+                        _ => true,
                     }
                 });
                 placed
@@ -109,7 +123,7 @@ impl Arrivals {
                 let mut rooms: Vec<(usize, String)> = model
                     .breakout_rooms()
                     .into_iter()
-                    .map(|(j, n)| (model.people_in(&j).len(), n))
+                    .map(|(j, n)| (model.people_in(&j).len() + model.arriving(&j).len(), n))
                     .collect();
                 if rooms.is_empty() {
                     return Vec::new();

@@ -60,18 +60,25 @@ fn named(people: &[Candidate], name: &str) -> Result<Vec<usize>, Refusal> {
 }
 
 /// Places `people` in `rooms` (each room's current head count), spreading
-/// them evenly. With a size, creates as many rooms as that size needs.
+/// them evenly. With a size, creates as many rooms as that size needs. With
+/// one moderator a room but not `all_moderators`, the moderators beyond one a
+/// room stay where they are.
 pub fn assign(
     people: &[Candidate],
     rooms: &[usize],
     grouping: &Grouping,
+    all_moderators: bool,
 ) -> Result<Assignment, Refusal> {
     let size = match grouping.size {
         Some(0) => return Err(Refusal::GroupsImpossible),
         other => other,
     };
+    // The rooms there are take what room they have left; the rest need new rooms.
     let new_rooms = match size {
-        Some(size) => people.len().div_ceil(size).saturating_sub(rooms.len()),
+        Some(size) => {
+            let free: usize = rooms.iter().map(|&load| size.saturating_sub(load)).sum();
+            people.len().saturating_sub(free).div_ceil(size)
+        }
         None => 0,
     };
     if new_rooms > MAX_NEW_ROOMS {
@@ -162,8 +169,16 @@ pub fn assign(
         .collect();
     let mut leaders = vec![0usize; room_count];
     let mut room_of: Vec<Option<usize>> = vec![None; blocks.len()];
+    let mut leads_placed = 0;
     for b in order {
         let block = &blocks[b];
+        let only_moderators = block.members.iter().all(|&i| people[i].moderator);
+        if leads(block) && only_moderators && !all_moderators {
+            if leads_placed == room_count {
+                continue;
+            }
+            leads_placed += 1;
+        }
         let fits = |r: usize| apart[b].iter().all(|&other| room_of[other] != Some(r));
         let within =
             |r: usize, load: &[usize]| size.is_none_or(|s| load[r] + block.members.len() <= s);
@@ -217,7 +232,7 @@ mod tests {
     #[test]
     fn spreads_evenly_over_the_rooms_there_are() {
         let p = people(&["Anna", "Bo", "Cia", "Dan", "Eva"]);
-        let a = assign(&p, &[0, 0], &Grouping::default()).unwrap();
+        let a = assign(&p, &[0, 0], &Grouping::default(), false).unwrap();
         assert_eq!(a.new_rooms, 0);
         let mut counts = [0; 2];
         for r in rooms_of(&a, &p) {
@@ -225,7 +240,7 @@ mod tests {
         }
         assert_eq!(counts, [3, 2]);
         // Rooms with people already get fewer.
-        let a = assign(&p, &[3, 0], &Grouping::default()).unwrap();
+        let a = assign(&p, &[3, 0], &Grouping::default(), false).unwrap();
         assert_eq!(rooms_of(&a, &p).iter().filter(|&&r| r == 1).count(), 4);
     }
 
@@ -238,15 +253,18 @@ mod tests {
             size: Some(4),
             ..Grouping::default()
         };
-        let a = assign(&p, &[], &grouping).unwrap();
+        let a = assign(&p, &[], &grouping, false).unwrap();
         assert_eq!(a.new_rooms, 3, "ten people in rooms of four");
         let mut counts = [0; 3];
         for r in rooms_of(&a, &p) {
             counts[r] += 1;
         }
         assert!(counts.iter().all(|c| (3..=4).contains(c)), "{counts:?}");
-        // Rooms that exist count towards the rooms needed.
-        assert_eq!(assign(&p, &[0, 0], &grouping).unwrap().new_rooms, 1);
+        // Rooms that exist count towards the rooms needed, with what room they have left.
+        assert_eq!(assign(&p, &[0, 0], &grouping, false).unwrap().new_rooms, 1);
+        let a = assign(&p, &[4, 4], &grouping, false).unwrap();
+        assert_eq!(a.new_rooms, 3, "two full rooms take nobody");
+        assert!(a.placed.iter().all(|(_, r)| *r >= 2));
         assert_eq!(
             assign(
                 &p,
@@ -254,7 +272,8 @@ mod tests {
                 &Grouping {
                     size: Some(0),
                     ..Grouping::default()
-                }
+                },
+                false
             ),
             Err(Refusal::GroupsImpossible)
         );
@@ -275,7 +294,7 @@ mod tests {
             ..Grouping::default()
         };
         for rooms in [[0, 0], [5, 0], [0, 5]] {
-            let a = assign(&p, &rooms, &grouping).unwrap();
+            let a = assign(&p, &rooms, &grouping, false).unwrap();
             let r = rooms_of(&a, &p);
             assert_eq!(r[0], r[3], "Anna with Dan");
             assert_eq!(r[1], r[4], "Bo with Eva");
@@ -287,7 +306,7 @@ mod tests {
             ..Grouping::default()
         };
         assert_eq!(
-            assign(&p, &[0, 0], &unknown),
+            assign(&p, &[0, 0], &unknown, false),
             Err(Refusal::UnknownName("Zed".into()))
         );
         let both = Grouping {
@@ -295,13 +314,16 @@ mod tests {
             apart: vec![vec!["Anna".into(), "Bo".into()]],
             ..Grouping::default()
         };
-        assert_eq!(assign(&p, &[0, 0], &both), Err(Refusal::GroupsImpossible));
+        assert_eq!(
+            assign(&p, &[0, 0], &both, false),
+            Err(Refusal::GroupsImpossible)
+        );
         let three_apart = Grouping {
             apart: vec![vec!["Anna".into(), "Bo".into(), "Cia".into()]],
             ..Grouping::default()
         };
         assert_eq!(
-            assign(&p, &[0, 0], &three_apart),
+            assign(&p, &[0, 0], &three_apart, false),
             Err(Refusal::GroupsImpossible)
         );
     }
@@ -313,10 +335,24 @@ mod tests {
             moderator_per_room: true,
             ..Grouping::default()
         };
-        let a = assign(&p, &[0, 0, 0], &grouping).unwrap();
+        let a = assign(&p, &[0, 0, 0], &grouping, false).unwrap();
         let r = rooms_of(&a, &p);
         let mut moderator_rooms = vec![r[2], r[3], r[4]];
         moderator_rooms.sort();
         assert_eq!(moderator_rooms, vec![0, 1, 2]);
+        // Two rooms for three moderators: the third stays where they are.
+        let a = assign(&p, &[0, 0], &grouping, false).unwrap();
+        let placed = |id: &str| a.placed.iter().any(|(p, _)| p == id);
+        assert_eq!(
+            ["id-ModA", "id-ModB", "id-ModC"]
+                .iter()
+                .filter(|m| placed(m))
+                .count(),
+            2
+        );
+        assert!(placed("id-Anna") && placed("id-Dan"));
+        // Asked to include every moderator, all three go.
+        let a = assign(&p, &[0, 0], &grouping, true).unwrap();
+        assert_eq!(a.placed.len(), p.len());
     }
 }

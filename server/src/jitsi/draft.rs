@@ -18,6 +18,8 @@ use crate::plans::{MAX_FIELD_CHARS, MAX_PEOPLE};
 
 /// Most rooms a draft holds.
 pub const MAX_ROOMS: usize = 500;
+/// Most names asked about at once: the rest are asked about as these are settled.
+pub const MAX_REVIEW: usize = 50;
 /// How the draft's rooms' addresses start.
 const ROOM_PREFIX: &str = "draft:";
 /// How the ids of people not here yet start.
@@ -206,6 +208,8 @@ impl Draft {
                 .ok_or_else(|| Refusal::NoSuchParticipant(id.to_owned()));
         }
         if let Some(i) = resolved.nicks.iter().position(|n| n.as_deref() == Some(id)) {
+            // Placed by hand: this person, whoever else of that name joins.
+            self.entries[i].nick = Some(id.to_owned());
             return Ok(i);
         }
         let w = model
@@ -239,9 +243,16 @@ impl Draft {
                     }));
                 }
                 self.room_space(*count)?;
-                let mut chosen = Vec::new();
-                for name in names.iter().take(*count) {
-                    chosen.push(self.new_room_name(name, None)?);
+                let mut chosen: Vec<String> = Vec::new();
+                for raw in names.iter().take(*count) {
+                    let name = self.new_room_name(raw, None)?;
+                    if chosen.contains(&name) {
+                        return Err(Refusal::BadName {
+                            name: raw.clone(),
+                            problem: NameProblem::Taken,
+                        });
+                    }
+                    chosen.push(name);
                 }
                 let taken: Vec<String> = self.names().into_iter().chain(chosen.clone()).collect();
                 chosen.extend(default_names(*language, count - chosen.len(), &taken));
@@ -394,7 +405,7 @@ impl Draft {
                     .map_or(0, |r| r.participants.len())
             })
             .collect();
-        let assignment = assign::assign(&people, &load, grouping)?;
+        let assignment = assign::assign(&people, &load, grouping, include_moderators)?;
         self.room_space(assignment.new_rooms)?;
         let mut keys = targets;
         for name in default_names(grouping.language, assignment.new_rooms, &self.names()) {
@@ -426,6 +437,18 @@ impl Draft {
         let mut several = vec![Vec::new(); self.entries.len()];
         let present = present(model, &everyone);
         let index = Index::new(&present);
+        // Identities first, for every entry, so that a name cannot take
+        // someone an identity names; then names.
+        for (i, e) in self.entries.iter().enumerate() {
+            if nicks[i].is_some() {
+                continue;
+            }
+            if let Found::One(nick) = index.find_by_identity(&e.person, |id| !claimed.contains(id))
+            {
+                claimed.insert(nick.clone());
+                nicks[i] = Some(nick);
+            }
+        }
         for (i, e) in self.entries.iter().enumerate() {
             // An entry that knew its person, now gone, waits for them by name.
             if nicks[i].is_some() {
@@ -537,6 +560,7 @@ impl Draft {
             .iter()
             .enumerate()
             .filter(|(i, e)| !e.reviewed && resolved.nicks[*i].is_none())
+            .take(MAX_REVIEW)
             .filter_map(|(i, e)| {
                 let ambiguous = !resolved.several[i].is_empty();
                 let candidates: Vec<ParticipantView> = if ambiguous {

@@ -576,6 +576,13 @@ impl Model {
             .collect()
     }
 
+    /// A move of `nick` is on its way.
+    pub fn is_moving(&self, nick: &str) -> bool {
+        self.pending
+            .iter()
+            .any(|p| matches!(&p.expect, Expect::Moved { participant, .. } if participant == nick))
+    }
+
     /// Commands still waiting for confirmation.
     pub fn pending_count(&self) -> usize {
         self.pending.len()

@@ -284,6 +284,10 @@ pub fn arrange(
     let existing: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
     let mut new: Vec<String> = Vec::new();
     for name in rooms {
+        // A room that is there is taken as it is named.
+        if existing.contains(name) {
+            continue;
+        }
         let name = room_name(name)?;
         if !existing.contains(&name) && !new.contains(&name) {
             new.push(name);
@@ -302,7 +306,8 @@ pub fn arrange(
         };
         going.insert(id.clone());
         match room_named(model, to) {
-            Some(jid) if Some(&jid) == room.as_ref() => {}
+            // There already, and not on the way elsewhere.
+            Some(jid) if Some(&jid) == room.as_ref() && !model.is_moving(id) => {}
             Some(jid) => plan.push(move_item(model, id, real_jid, &jid, timing.moves, None)),
             None => match to {
                 RoomName::Named(name) => {
@@ -476,7 +481,7 @@ fn auto_assign(
     });
     let candidates: Vec<Candidate> = people.iter().map(|(c, _)| c.clone()).collect();
     let load: Vec<usize> = targets.iter().map(|r| model.people_in(r).len()).collect();
-    let assignment = assign::assign(&candidates, &load, grouping)?;
+    let assignment = assign::assign(&candidates, &load, grouping, include_moderators)?;
     let taken: Vec<String> = model.breakout_rooms().into_iter().map(|(_, n)| n).collect();
     let new_names = default_names(grouping.language, assignment.new_rooms, &taken);
     let mut plan = create_items(model, new_names.clone(), timing);

@@ -519,6 +519,8 @@ impl Actor {
                 self.arrivals.watch(&self.model, target.absent, by.clone());
                 self.draft = None;
                 self.opened = true;
+                // What came before the plan is not the plan's to undo.
+                self.undo = None;
                 Ok(receipt)
             }
             Command::SetLateJoiners(policy) => {
@@ -531,6 +533,7 @@ impl Actor {
                     .take()
                     .filter(|u| u.is_fresh(now))
                     .ok_or(Refusal::NothingToUndo)?;
+                self.cancel(&undo.receipt);
                 let items = plan::arrange(&self.model, &undo.rooms, &undo.moves, false, timing);
                 match items.and_then(|items| self.queue_items(items, by)) {
                     Ok(receipt) => Ok(receipt),
@@ -544,11 +547,35 @@ impl Actor {
                 let undo = Undo::before(&self.model, command, by, now);
                 let items = plan::plan(&self.model, command, timing)?;
                 let receipt = self.queue_items(items, by)?;
-                if undo.is_some() {
-                    self.undo = undo;
+                if let Some(mut undo) = undo {
+                    undo.receipt.clone_from(&receipt);
+                    self.undo = Some(undo);
                 }
                 Ok(receipt)
             }
+        }
+    }
+
+    /// Drops the messages of `outcomes` not sent yet: they fail as undone.
+    fn cancel(&mut self, outcomes: &[u64]) {
+        let cancelled = |outcome: &u64| outcomes.contains(outcome);
+        let mut dropped = Vec::new();
+        self.queue.retain(|q| {
+            let keep = !cancelled(&q.outcome);
+            if !keep {
+                dropped.push(q.outcome);
+            }
+            keep
+        });
+        self.deferred.retain(|d| {
+            let keep = !cancelled(&d.item.outcome);
+            if !keep {
+                dropped.push(d.item.outcome);
+            }
+            keep
+        });
+        for outcome in dropped {
+            self.model.fail(outcome, FailReason::Undone);
         }
     }
 
@@ -571,7 +598,8 @@ impl Actor {
             let outcome = self.model.expect(kind, expect, timeout, by.clone());
             receipt.push(outcome);
             let queued = Queued { outcome, command };
-            let ahead = interval * (self.queue.len() as u32 + 1);
+            // Everything before it, held back or queued, is sent first.
+            let ahead = interval * ((self.queue.len() + self.deferred.len()) as u32 + 1);
             match wait {
                 Some(wait) => {
                     let wait_for = match wait {

@@ -21,6 +21,8 @@ pub struct Undo {
     pub rooms: Vec<String>,
     /// Where each person it moves was, by id.
     pub moves: Vec<(String, RoomName)>,
+    /// The command's outcomes: those not sent yet are dropped by the undo.
+    pub receipt: Vec<u64>,
 }
 
 /// How long a command can be undone.
@@ -99,6 +101,7 @@ impl Undo {
             at,
             rooms,
             moves,
+            receipt: Vec::new(),
         })
     }
 

@@ -49,18 +49,22 @@ fn found(ids: Vec<String>) -> Found {
 pub struct Index<'a> {
     by_identity: HashMap<String, Vec<&'a str>>,
     by_name: HashMap<String, Vec<&'a str>>,
+    /// Each person's identity, where they have one.
+    identities: HashMap<&'a str, String>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(present: &[Present<'a>]) -> Self {
         let mut by_identity: HashMap<String, Vec<&'a str>> = HashMap::new();
         let mut by_name: HashMap<String, Vec<&'a str>> = HashMap::new();
+        let mut identities = HashMap::new();
         for p in present {
             if let Some(identity) = p.identity.map(str::trim).filter(|i| !i.is_empty()) {
                 by_identity
                     .entry(identity.to_lowercase())
                     .or_default()
                     .push(p.id);
+                identities.insert(p.id, identity.to_lowercase());
             }
             if let Some(name) = p.name {
                 by_name.entry(key(name)).or_default().push(p.id);
@@ -69,31 +73,59 @@ impl<'a> Index<'a> {
         Self {
             by_identity,
             by_name,
+            identities,
         }
     }
 
-    /// Who `person` is among those present that `free` lets through.
-    pub fn find(&self, person: &PlannedPerson, free: impl Fn(&str) -> bool) -> Found {
-        let pick = |ids: Option<&Vec<&str>>| -> Vec<String> {
-            ids.into_iter()
+    /// Who `person` is, by identity alone, among those `free` lets through.
+    pub fn find_by_identity(&self, person: &PlannedPerson, free: impl Fn(&str) -> bool) -> Found {
+        let Some(identity) = wanted_identity(person) else {
+            return Found::Nobody;
+        };
+        found(
+            self.by_identity
+                .get(&identity)
+                .into_iter()
                 .flatten()
                 .filter(|id| free(id))
                 .map(|id| (*id).to_owned())
-                .collect()
-        };
-        if let Some(identity) = person
-            .identity
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
-        {
-            let by_identity = pick(self.by_identity.get(&identity.to_lowercase()));
-            if !by_identity.is_empty() {
-                return found(by_identity);
-            }
-        }
-        found(pick(self.by_name.get(&key(&person.name))))
+                .collect(),
+        )
     }
+
+    /// Who `person` is among those present that `free` lets through: by
+    /// identity, else by name; a name never fits someone whose identity says
+    /// they are someone else.
+    pub fn find(&self, person: &PlannedPerson, free: impl Fn(&str) -> bool) -> Found {
+        let by_identity = self.find_by_identity(person, &free);
+        if by_identity != Found::Nobody {
+            return by_identity;
+        }
+        let identity = wanted_identity(person);
+        found(
+            self.by_name
+                .get(&key(&person.name))
+                .into_iter()
+                .flatten()
+                .filter(|id| free(id))
+                .filter(|id| match (&identity, self.identities.get(*id)) {
+                    (Some(wanted), Some(theirs)) => wanted == theirs,
+                    _ => true,
+                })
+                .map(|id| (*id).to_owned())
+                .collect(),
+        )
+    }
+}
+
+/// A planned person's identity as identities are compared.
+fn wanted_identity(person: &PlannedPerson) -> Option<String> {
+    person
+        .identity
+        .as_deref()
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(str::to_lowercase)
 }
 
 /// Who `person` is among `present`.
@@ -161,5 +193,13 @@ mod tests {
             Found::One("a1".into())
         );
         assert_eq!(find(&planned("Åsa Berg", None), &present), Found::Nobody);
+        // A name never fits someone whose identity says they are someone else.
+        assert_eq!(
+            find(
+                &planned("Erik Johansson", Some("erik.lund@fk.example")),
+                &present
+            ),
+            Found::Nobody
+        );
     }
 }
