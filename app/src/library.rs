@@ -85,13 +85,21 @@ mod ssr {
     }
 }
 
-/// The plans this user may use (their own and the shared ones), and who
-/// the user is as an owner of plans.
+/// The plans this user may use (their own and the shared ones), each with
+/// whether it is the user's own. Owners are never sent: on an open panel an
+/// owner is a browser's id, which is its sign-in.
 #[server(prefix = "/api", endpoint = "plans")]
-pub async fn list_plans() -> Result<(String, Vec<Plan>), ServerFnError> {
+pub async fn list_plans() -> Result<Vec<(Plan, bool)>, ServerFnError> {
     let owner = ssr::owner()?;
     let plans = ssr::store()?.plans(&owner).await.map_err(ssr::stored)?;
-    Ok((owner, plans))
+    Ok(plans
+        .into_iter()
+        .map(|mut plan| {
+            let own = plan.owner == owner;
+            plan.owner.clear();
+            (plan, own)
+        })
+        .collect())
 }
 
 /// The names of the meeting's draft to match by hand (none without a draft).
@@ -138,7 +146,7 @@ pub async fn save_plan(
         let id = existing
             .iter()
             .find(|p| p.owner == owner && p.name == name)
-            .map_or_else(new_id, |p| p.id.clone());
+            .map_or_else(new_id, |p| Ok(p.id.clone()))?;
         let plan = Plan {
             id,
             owner,
@@ -192,12 +200,13 @@ pub async fn delete_plan(
 }
 
 #[cfg(feature = "ssr")]
-fn new_id() -> String {
+fn new_id() -> Result<String, ServerFnError> {
     let mut bytes = [0u8; 12];
-    if getrandom::fill(&mut bytes).is_err() {
-        tracing::warn!("no randomness for a plan id");
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    getrandom::fill(&mut bytes).map_err(|e| {
+        tracing::warn!("no randomness for a plan id: {e}");
+        ServerFnError::new("storage")
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(feature = "ssr")]
@@ -236,27 +245,27 @@ fn draft_export(meeting: &MeetingRef, format: &str) -> String {
 pub fn Library(
     meeting: MeetingRef,
     lang: Lang,
-    /// The user (as an owner of plans) and their plans, or a problem's code.
-    plans: Result<(String, Vec<Plan>), String>,
+    /// The plans the user may use, each with whether it is their own, or a
+    /// problem's code.
+    plans: Result<Vec<(Plan, bool)>, String>,
+    /// The meeting has a plan being prepared (to export).
+    has_draft: bool,
 ) -> impl IntoView {
     let t = lang.page();
     let use_url = <UsePlan as ServerFn>::url();
     let delete_url = <DeletePlan as ServerFn>::url();
     let save_url = <SavePlan as ServerFn>::url();
     let list = match plans {
-        Ok((_, plans)) if plans.is_empty() => {
-            view! { <p class="empty">{t.no_plans}</p> }.into_any()
-        }
-        Ok((user, plans)) => {
+        Ok(plans) if plans.is_empty() => view! { <p class="empty">{t.no_plans}</p> }.into_any(),
+        Ok(plans) => {
             let rows = plans
                 .into_iter()
-                .map(|plan| {
+                .map(|(plan, own)| {
                     let people: usize = plan.rooms.iter().map(|r| r.people.len()).sum();
                     let summary = t
                         .plan_summary
                         .replace("{rooms}", &plan.rooms.len().to_string())
                         .replace("{people}", &people.to_string());
-                    let own = plan.owner == user;
                     let export = |format: &str| format!("{EXPORT_PATH}?id={}&format={format}", plan.id);
                     view! {
                         <li class="plan" data-testid="saved-plan">
@@ -270,11 +279,14 @@ pub fn Library(
                             </form>
                             " " <a href=export("csv")>"CSV"</a> " " <a href=export("json")>"JSON"</a>
                             {own.then(|| view! {
-                                <form method="post" action=delete_url class="inline">
-                                    <MeetingHidden meeting=meeting.clone() />
-                                    <input type="hidden" name="id" value=plan.id.clone() />
-                                    <button type="submit">{t.delete_plan}</button>
-                                </form>
+                                <details class="confirm inline">
+                                    <summary>{t.delete_plan}</summary>
+                                    <form method="post" action=delete_url class="inline">
+                                        <MeetingHidden meeting=meeting.clone() />
+                                        <input type="hidden" name="id" value=plan.id.clone() />
+                                        <button type="submit">{t.delete_plan}</button>
+                                    </form>
+                                </details>
                             })}
                         </li>
                     }
@@ -311,11 +323,13 @@ pub fn Library(
                 <button type="submit" data-testid="import-plan">{t.import}</button>
                 <small>{t.import_hint}</small>
             </form>
-            <p>
-                {t.export_draft} " "
-                <a href=draft_export(&meeting, "csv") data-testid="export-csv">"CSV"</a> " "
-                <a href=draft_export(&meeting, "json")>"JSON"</a>
-            </p>
+            {has_draft.then(|| view! {
+                <p>
+                    {t.export_draft} " "
+                    <a href=draft_export(&meeting, "csv") data-testid="export-csv">"CSV"</a> " "
+                    <a href=draft_export(&meeting, "json")>"JSON"</a>
+                </p>
+            })}
         </section>
     }
 }

@@ -65,11 +65,7 @@ impl Board {
                 let picked = self.selected.get_untracked().into_iter().collect();
                 self.move_people(picked, fields.get("target").unwrap_or_default());
             } else {
-                self.send(fields);
-                form.reset();
-                if let Ok(Some(details)) = form.closest("details") {
-                    let _ = details.remove_attribute("open");
-                }
+                self.send(fields, Some(form));
             }
         }
         #[cfg(not(feature = "hydrate"))]
@@ -102,20 +98,32 @@ impl Board {
             if self.draft {
                 fields.append("draft", "1");
             }
-            self.send(fields);
+            self.send(fields, None);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = to;
     }
 
     /// Posts a form's fields as a plain form would, asking for JSON back; a
-    /// refusal (worded by the server) shows on the board.
+    /// refusal (worded by the server) shows on the board, and the form keeps
+    /// what was typed. Once done, the form is cleared (unless it keeps its
+    /// choice, `data-keep`) and a confirmation around it closes.
     #[cfg(feature = "hydrate")]
-    fn send(self, fields: web_sys::UrlSearchParams) {
+    fn send(self, fields: web_sys::UrlSearchParams, form: Option<web_sys::HtmlFormElement>) {
         let error = self.error;
         leptos::task::spawn_local(async move {
             match post(fields).await {
-                Ok(()) => error.set(None),
+                Ok(()) => {
+                    error.set(None);
+                    if let Some(form) = form {
+                        if !form.has_attribute("data-keep") {
+                            form.reset();
+                        }
+                        if let Ok(Some(details)) = form.closest("details") {
+                            let _ = details.remove_attribute("open");
+                        }
+                    }
+                }
                 Err(words) => error.set(Some(words)),
             }
         });

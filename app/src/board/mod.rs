@@ -150,7 +150,8 @@ pub fn BoardPage() -> impl IntoView {
                         // same parser as the live states that follow.
                         let initial = serde_json::to_string(&view).unwrap_or_default();
                         let late = view.late;
-                        let library = plans.map(|plans| view! { <crate::library::Library meeting=meeting() lang plans /> });
+                        let has_draft = view.draft.is_some();
+                        let library = plans.map(|plans| view! { <crate::library::Library meeting=meeting() lang plans has_draft /> });
                         Either::Left(view! { {join} <BoardView initial meeting=meeting() lang problem draft>
                             <tools::Tools meeting=meeting() lang draft late review />
                         </BoardView> {library} })

@@ -99,7 +99,8 @@ pub fn Tools(
         };
         let tools = view! {
             <a class="button" href=format!("{}?plan", m().path()) data-testid="prepare">{p.prepare}</a>
-            <form method="post" action=action_url() class="tool">
+            // Keeps its choice once sent.
+            <form method="post" action=action_url() class="tool" data-keep="">
                 <Fields meeting=m() action="late" draft />
                 <label>
                     <span>{p.late_joiners}</span>

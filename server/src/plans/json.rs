@@ -16,6 +16,8 @@ pub struct PlanFile {
 
 /// Reads a plan file, with the same limits as CSV.
 pub fn read(bytes: &[u8]) -> Result<PlanFile, ImportError> {
+    // Windows' editors begin UTF-8 files with a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file: PlanFile =
         serde_json::from_slice(bytes).map_err(|e| ImportError::Json(e.to_string()))?;
     let people: usize = file.rooms.iter().map(|r| r.people.len()).sum();

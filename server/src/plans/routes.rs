@@ -109,14 +109,35 @@ async fn import(State(files): State<PlanFiles>, request: Request) -> Response {
             Err(rejection) => return rejection.into_response(),
         };
     let (mut room, mut tenant, mut file) = (None, None, None);
+    // A file too large is said so on the plan's board, when the meeting,
+    // which the form names first, is known.
+    let too_big = |room: &Option<String>, tenant: &Option<String>| {
+        let meeting = MeetingRef {
+            room: room.clone().unwrap_or_default(),
+            tenant: tenant.clone().filter(|t: &String| !t.is_empty()),
+        };
+        if meeting.is_valid() {
+            to_plan(&meeting, Some("import-too-big"))
+        } else {
+            (StatusCode::PAYLOAD_TOO_LARGE, "the file is too large").into_response()
+        }
+    };
     loop {
         match form.next_field().await {
-            Ok(Some(field)) => {
+            Ok(Some(mut field)) => {
                 let name = field.name().unwrap_or_default().to_owned();
-                let bytes = match field.bytes().await {
-                    Ok(bytes) => bytes,
-                    Err(e) => return e.into_response(),
-                };
+                // Read a piece at a time, and no further than a file may be.
+                let mut bytes = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(piece)) if bytes.len() + piece.len() <= MAX_IMPORT_BYTES => {
+                            bytes.extend_from_slice(&piece);
+                        }
+                        Ok(Some(_)) => return too_big(&room, &tenant),
+                        Ok(None) => break,
+                        Err(e) => return e.into_response(),
+                    }
+                }
                 match name.as_str() {
                     "room" => room = Some(String::from_utf8_lossy(&bytes).into_owned()),
                     "tenant" => tenant = Some(String::from_utf8_lossy(&bytes).into_owned()),
@@ -276,6 +297,9 @@ mod tests {
             read_file(br#" {"name":"Kurs","rooms":[{"name":"A","people":[{"name":"Anna"}]}]}"#)
                 .unwrap();
         assert_eq!(json[0].people[0].name, "Anna");
+        // As Windows' editors save it, with a byte-order mark.
+        let marked = [b"\xEF\xBB\xBF".as_slice(), br#"{"name":"K","rooms":[]}"#].concat();
+        assert_eq!(read_file(&marked), Ok(vec![]));
         assert_eq!(
             read_file(b"name,room\n\"Anna,A\n"),
             Err(ImportError::Unclosed(2))
