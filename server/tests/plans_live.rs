@@ -190,14 +190,7 @@ async fn undo_of_an_auto_assign_of_thirty_puts_each_one_back() {
 
     let ids = panel.command(Command::Undo).await.unwrap();
     assert_eq!(ids.len(), 28, "one move back for each person assigned");
-    let view = until_within(&panel, PACED, |v| {
-        ids.iter().all(|id| {
-            v.outcomes
-                .iter()
-                .any(|o| o.id == *id && o.state == OutcomeState::Done)
-        })
-    })
-    .await;
+    let view = until_within(&panel, PACED, |v| all_done(v, &ids)).await;
     for name in &names {
         let was = before.room_of(&id_of(&before, name)).unwrap().jid.clone();
         let is = view.room_of(&id_of(&view, name)).unwrap().jid.clone();
@@ -241,14 +234,18 @@ async fn undo_brings_a_closed_room_back_under_its_name_with_its_people() {
         "the room, then two moves into it once it is there"
     );
     let view = until(&panel, |v| settled_all(v, &ids)).await;
-    assert!(ids.iter().all(|id| {
-        view.outcomes
-            .iter()
-            .any(|o| o.id == *id && o.state == OutcomeState::Done)
-    }));
+    assert!(all_done(&view, &ids));
     assert_eq!(people_in(&view, "Verkstad"), ["Anna", "Bo"]);
     panel.stop().await;
     meeting.stop().await;
+}
+
+fn all_done(view: &MeetingView, ids: &[u64]) -> bool {
+    ids.iter().all(|id| {
+        view.outcomes
+            .iter()
+            .any(|o| o.id == *id && o.state == OutcomeState::Done)
+    })
 }
 
 fn settled_all(view: &MeetingView, ids: &[u64]) -> bool {
@@ -282,11 +279,7 @@ async fn auto_assign_by_room_size_creates_the_rooms_and_keeps_groups() {
         .unwrap();
     assert_eq!(ids.len(), 13, "three rooms, ten moves");
     let view = until_within(&panel, PACED, |v| settled_all(v, &ids)).await;
-    assert!(ids.iter().all(|id| {
-        view.outcomes
-            .iter()
-            .any(|o| o.id == *id && o.state == OutcomeState::Done)
-    }));
+    assert!(all_done(&view, &ids));
     assert_eq!(view.rooms.len(), 3);
     assert!(
         view.rooms

@@ -653,7 +653,8 @@ pub fn routes(auth: Arc<Auth>) -> axum::Router {
         .with_state(auth)
 }
 
-fn see_other(location: &str) -> Response {
+/// A `303 See Other` to `location` (the start page if it cannot be a header).
+pub fn see_other(location: &str) -> Response {
     let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
     (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }

@@ -9,14 +9,13 @@
 
 use std::sync::Arc;
 
-use app::auth::SignedIn;
 use app::library::{EXPORT_PATH, IMPORT_PATH};
 use app::meeting::{Command, MeetingRef};
 use app::plans::{PlannedRoom, Store};
-use app::service::{MeetingService, Moderator};
+use app::service::MeetingService;
 use axum::Router;
 use axum::extract::{Multipart, Query, Request, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -78,11 +77,6 @@ pub fn read_file(bytes: &[u8]) -> Result<Vec<PlannedRoom>, ImportError> {
     Ok(rooms)
 }
 
-fn see_other(location: &str) -> Response {
-    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
-    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
-}
-
 /// The meeting's plan board, with a problem's code when there is one.
 fn to_plan(meeting: &MeetingRef, problem: Option<&str>) -> Response {
     let mut path = format!("{}?plan", meeting.path());
@@ -90,16 +84,12 @@ fn to_plan(meeting: &MeetingRef, problem: Option<&str>) -> Response {
         path.push_str("&problem=");
         path.push_str(&app::meeting::percent_encode(code));
     }
-    see_other(&path)
-}
-
-fn requester(parts: &axum::http::request::Parts) -> Option<(Moderator, Option<SignedIn>)> {
-    crate::auth::requester(parts)
+    crate::auth::see_other(&path)
 }
 
 async fn import(State(files): State<PlanFiles>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Some((who, user)) = requester(&parts) else {
+    let Some((who, user)) = crate::auth::requester(&parts) else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     };
     let request = Request::from_parts(parts, body);
@@ -210,7 +200,7 @@ async fn export(
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
-    let Some((who, user)) = requester(&parts) else {
+    let Some((who, user)) = crate::auth::requester(&parts) else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     };
     let (name, rooms) = match (&query.id, &query.room) {
