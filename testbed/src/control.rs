@@ -53,6 +53,12 @@ pub struct ParticipantInfo {
     /// When its join presence for the main room left (ms since the Unix epoch).
     pub join_sent_ms: Option<u64>,
     pub gone: bool,
+    /// Chat messages received, oldest first.
+    #[serde(default)]
+    pub messages: Vec<crate::participant::ChatMessage>,
+    /// The nicks of the others in its room now.
+    #[serde(default)]
+    pub others: Vec<String>,
 }
 
 /// Body of `POST /participants`.
@@ -94,6 +100,8 @@ fn info(p: &Participant) -> ParticipantInfo {
         moves_received: s.moves_received,
         join_sent_ms: s.join_sent_ms,
         gone: s.gone,
+        messages: s.messages,
+        others: s.others,
     }
 }
 

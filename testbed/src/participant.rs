@@ -6,7 +6,8 @@
 //! * follow move-to-room: leave with `switch_room`, conference request, rejoin with
 //!   the same nick (unless told to ignore moves);
 //! * hang up when their room is destroyed;
-//! * accept the focus's Jingle offer.
+//! * accept the focus's Jingle offer;
+//! * keep the chat messages their room sends them.
 
 use std::time::Duration;
 
@@ -51,6 +52,25 @@ pub struct ParticipantState {
     pub join_sent_ms: Option<u64>,
     /// It left the meeting (hung up or told to leave).
     pub gone: bool,
+    /// Chat messages received from others, oldest first (at most [`MAX_KEPT_MESSAGES`]).
+    pub messages: Vec<ChatMessage>,
+    /// The nicks of the others in its room now (the focus included).
+    pub others: Vec<String>,
+}
+
+/// Most chat messages a participant keeps.
+pub const MAX_KEPT_MESSAGES: usize = 200;
+
+/// A chat message as a participant received it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChatMessage {
+    /// The room (bare JID) it came in.
+    pub room: String,
+    /// The sender's nick in that room.
+    pub from: String,
+    pub body: String,
+    /// When it arrived, in milliseconds since the Unix epoch.
+    pub at_ms: u64,
 }
 
 /// A running simulated participant.
@@ -83,6 +103,8 @@ impl Participant {
             moves_received: 0,
             join_sent_ms: None,
             gone: false,
+            messages: Vec::new(),
+            others: Vec::new(),
         };
         let (state_tx, state_rx) = watch::channel(initial);
         let (leave_tx, leave_rx) = oneshot::channel();
@@ -312,6 +334,20 @@ impl Client {
         if let Some(presence) = MucPresence::parse(&stanza) {
             return self.handle_presence(presence);
         }
+        if let Some(message) = stanza::chat_message(&stanza) {
+            if message.from != self.nick {
+                self.state.send_modify(|s| {
+                    if s.messages.len() >= MAX_KEPT_MESSAGES {
+                        s.messages.remove(0);
+                    }
+                    s.messages.push(ChatMessage {
+                        at_ms: unix_ms(),
+                        ..message
+                    });
+                });
+            }
+            return true;
+        }
         if stanza.is("iq", ns::CLIENT) {
             self.handle_iq(stanza).await;
         }
@@ -320,6 +356,18 @@ impl Client {
 
     fn handle_presence(&mut self, p: MucPresence) -> bool {
         if jid::resource(&p.from) != Some(self.nick.as_str()) || !p.is_self() {
+            // Someone else in its room comes or goes.
+            if let Some(nick) = jid::resource(&p.from) {
+                let room = jid::bare(&p.from).to_owned();
+                self.state.send_modify(|s| {
+                    if s.room.as_deref() == Some(room.as_str()) || s.room.is_none() {
+                        s.others.retain(|n| n != nick);
+                        if p.available {
+                            s.others.push(nick.to_owned());
+                        }
+                    }
+                });
+            }
             return true;
         }
         let room = jid::bare(&p.from).to_owned();
@@ -375,6 +423,7 @@ impl Client {
             self.state.send_modify(|s| {
                 s.room = None;
                 s.role = None;
+                s.others.clear();
             });
         }
         // Wait until we are in: a move that arrives meanwhile must leave this room.

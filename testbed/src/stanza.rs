@@ -3,8 +3,8 @@
 use server::xmpp::stanza::focus;
 use server::xmpp::stanza::iq::Iq;
 
-use crate::ns;
 use crate::xml::Element;
+use crate::{jid, ns};
 
 pub use server::xmpp::stanza::muc::{join as muc_join, leave as muc_leave};
 
@@ -185,6 +185,25 @@ pub fn json_message(element: &Element) -> Option<(String, serde_json::Value)> {
         .text_content();
     let value = serde_json::from_str(&body).ok()?;
     Some((element.get_attr("from")?.to_owned(), value))
+}
+
+/// A groupchat message with a body, from an occupant (not the room itself,
+/// nor a delayed copy from the room's history).
+pub fn chat_message(element: &Element) -> Option<crate::participant::ChatMessage> {
+    if !element.is("message", ns::CLIENT) || element.get_attr("type") != Some("groupchat") {
+        return None;
+    }
+    if element.get_child("delay", "urn:xmpp:delay").is_some() {
+        return None;
+    }
+    let from = element.get_attr("from")?;
+    let body = element.get_child("body", ns::CLIENT)?.text_content();
+    Some(crate::participant::ChatMessage {
+        room: jid::bare(from).to_owned(),
+        from: jid::resource(from)?.to_owned(),
+        body,
+        at_ms: 0,
+    })
 }
 
 /// The identities of category `component` in a disco#info result: `(type, name)`.
