@@ -194,6 +194,13 @@ impl Lang {
             Refusal::PlanTooLarge { max } => {
                 t.refused_plan_too_large.replace("{max}", &max.to_string())
             }
+            Refusal::BadMessage(problem) => match problem {
+                NameProblem::Empty => t.message_empty.to_owned(),
+                NameProblem::TooLong { max } => t.message_too_long.replace("{n}", &max.to_string()),
+                _ => t.message_characters.to_owned(),
+            },
+            Refusal::BadTimer { max } => t.refused_bad_timer.replace("{max}", &max.to_string()),
+            Refusal::NoTimer => t.refused_no_timer.to_owned(),
             Refusal::Nothing(nothing) => match nothing {
                 Nothing::NoParticipants => t.nothing_participants.to_owned(),
                 Nothing::NoRooms => t.nothing_rooms.to_owned(),
@@ -226,6 +233,16 @@ impl Lang {
                 .outcome_move
                 .replace("{who}", who)
                 .replace("{room}", &self.room_name(to)),
+            OutcomeKind::Message(room) => {
+                t.outcome_message.replace("{room}", &self.room_name(room))
+            }
+            OutcomeKind::Timer(room, minutes) => match room {
+                Some(room) => t.outcome_timer.replace("{room}", room),
+                None => t.outcome_timer_all.to_owned(),
+            }
+            .replace("{n}", &minutes.to_string()),
+            OutcomeKind::TimerStopped(Some(room)) => t.outcome_timer_stop.replace("{room}", room),
+            OutcomeKind::TimerStopped(None) => t.outcome_timer_stop_all.to_owned(),
         }
     }
 
@@ -247,6 +264,16 @@ impl Lang {
             }
             FailReason::NoRoom => t.fail_no_room.to_owned(),
             FailReason::Undone => t.fail_undone.to_owned(),
+            FailReason::Empty => t.fail_empty.to_owned(),
+        }
+    }
+
+    /// A timer's warning in the rooms' chat: "2 minutes left".
+    pub fn timer_warning(self, minutes: u64) -> String {
+        let t = self.page();
+        match minutes {
+            1 => t.timer_warning_one.to_owned(),
+            n => t.timer_warning_many.replace("{n}", &n.to_string()),
         }
     }
 
@@ -356,6 +383,14 @@ pub struct Texts {
     pub progress_failed: &'static str,
     pub not_here_count: &'static str,
     pub waiting: &'static str,
+    pub outcome_message: &'static str,
+    pub outcome_timer: &'static str,
+    pub outcome_timer_all: &'static str,
+    pub outcome_timer_stop: &'static str,
+    pub outcome_timer_stop_all: &'static str,
+    pub fail_empty: &'static str,
+    pub timer_all: &'static str,
+    pub pick_room: &'static str,
 }
 
 const SV: Texts = Texts {
@@ -443,6 +478,14 @@ const SV: Texts = Texts {
     progress_failed: "{n} misslyckades",
     not_here_count: "{n} inte här än",
     waiting: "{n} väntar i huvudrummet",
+    outcome_message: "Meddelande till {room}",
+    outcome_timer: "Timer på {n} min för {room}",
+    outcome_timer_all: "Timer på {n} min för alla rum",
+    outcome_timer_stop: "Stoppa timern för {room}",
+    outcome_timer_stop_all: "Stoppa timern för alla rum",
+    fail_empty: "ingen i rummet",
+    timer_all: "Alla rum",
+    pick_room: "Välj rummet för timer och meddelanden",
 };
 
 const EN: Texts = Texts {
@@ -530,6 +573,14 @@ const EN: Texts = Texts {
     progress_failed: "{n} failed",
     not_here_count: "{n} not here yet",
     waiting: "{n} waiting in the main room",
+    outcome_message: "Message to {room}",
+    outcome_timer: "Timer of {n} min for {room}",
+    outcome_timer_all: "Timer of {n} min for every room",
+    outcome_timer_stop: "Stop the timer of {room}",
+    outcome_timer_stop_all: "Stop the timer for every room",
+    fail_empty: "nobody in the room",
+    timer_all: "All rooms",
+    pick_room: "Choose the room for timers and messages",
 };
 
 /// The texts of the pages rendered on the server only (the start page, and
@@ -653,6 +704,29 @@ pub struct PageTexts {
     pub moderator_per_room: &'static str,
     pub together: &'static str,
     pub apart: &'static str,
+    pub by_panel: &'static str,
+    pub message_empty: &'static str,
+    pub message_too_long: &'static str,
+    pub message_characters: &'static str,
+    pub refused_bad_timer: &'static str,
+    pub refused_no_timer: &'static str,
+    pub timer_warning_one: &'static str,
+    pub timer_warning_many: &'static str,
+    pub time_title: &'static str,
+    pub rooms_hint: &'static str,
+    pub timer_minutes: &'static str,
+    pub timer_warn: &'static str,
+    pub timer_suffix: &'static str,
+    pub start_timer: &'static str,
+    pub stop_timer: &'static str,
+    pub message_label: &'static str,
+    pub send_message: &'static str,
+    pub record_title: &'static str,
+    pub record_stays: &'static str,
+    pub record_activity: &'static str,
+    pub record_json: &'static str,
+    pub record_kept: &'static str,
+    pub record_not_kept: &'static str,
 }
 
 const SV_PAGE: PageTexts = PageTexts {
@@ -770,6 +844,29 @@ const SV_PAGE: PageTexts = PageTexts {
     moderator_per_room: "En moderator i varje rum",
     together: "Håll ihop",
     apart: "Håll isär",
+    by_panel: "Panelen",
+    message_empty: "Skriv ett meddelande.",
+    message_too_long: "Meddelandet är längre än {n} tecken.",
+    message_characters: "Meddelandet innehåller tecken som inte kan skickas.",
+    refused_bad_timer: "En timer går 1 till {max} minuter, och varningen kommer före slutet.",
+    refused_no_timer: "Det finns ingen timer att stoppa.",
+    timer_warning_one: "1 minut kvar",
+    timer_warning_many: "{n} minuter kvar",
+    time_title: "Tid och meddelanden",
+    rooms_hint: "Kryssa i rum på tavlan för att välja dem. Utan kryss gäller det alla rum.",
+    timer_minutes: "Minuter",
+    timer_warn: "Varna så många minuter före slutet",
+    timer_suffix: "Visa minuterna i rummens namn",
+    start_timer: "Starta timer",
+    stop_timer: "Stoppa timer",
+    message_label: "Meddelande till rummen",
+    send_message: "Skicka meddelandet",
+    record_title: "Mötets logg",
+    record_stays: "Vem var var (CSV)",
+    record_activity: "Händelser (CSV)",
+    record_json: "Allt (JSON)",
+    record_kept: "Loggen sparas {n} dagar efter mötet.",
+    record_not_kept: "Loggen sparas inte efter mötet.",
 };
 
 const EN_PAGE: PageTexts = PageTexts {
@@ -887,6 +984,29 @@ const EN_PAGE: PageTexts = PageTexts {
     moderator_per_room: "One moderator in each room",
     together: "Keep together",
     apart: "Keep apart",
+    by_panel: "The panel",
+    message_empty: "Write a message.",
+    message_too_long: "The message is longer than {n} characters.",
+    message_characters: "The message has characters that cannot be sent.",
+    refused_bad_timer: "A timer runs 1 to {max} minutes, and its warning comes before its end.",
+    refused_no_timer: "There is no timer to stop.",
+    timer_warning_one: "1 minute left",
+    timer_warning_many: "{n} minutes left",
+    time_title: "Time and messages",
+    rooms_hint: "Tick rooms on the board to choose them. With none ticked, it is for every room.",
+    timer_minutes: "Minutes",
+    timer_warn: "Warn this many minutes before the end",
+    timer_suffix: "Show the minutes in the rooms' names",
+    start_timer: "Start timer",
+    stop_timer: "Stop timer",
+    message_label: "Message to the rooms",
+    send_message: "Send the message",
+    record_title: "Record of the meeting",
+    record_stays: "Who was where (CSV)",
+    record_activity: "Activity (CSV)",
+    record_json: "Everything (JSON)",
+    record_kept: "The record is kept {n} days after the meeting.",
+    record_not_kept: "The record is not kept after the meeting.",
 };
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ pub const IMPORT_PATH: &str = "/api/plans/import";
 /// Where plans are exported (`?id=` a saved plan, or `?room=` a meeting's
 /// draft; `&format=csv|json`).
 pub const EXPORT_PATH: &str = "/api/plans/export";
+/// Where the record of a meeting is exported (`?room=…&format=csv|json&what=stays|activity`).
+pub const RECORD_PATH: &str = "/api/record";
 /// Longest plan name, in characters.
 pub const MAX_PLAN_NAME: usize = 100;
 

@@ -186,6 +186,10 @@ pub struct RoomView {
     pub name: Option<String>,
     pub is_main: bool,
     pub participants: Vec<ParticipantView>,
+    /// When the room's timer ends (its own, or the one for every room), in
+    /// milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<u64>,
 }
 
 /// What the panel itself is in the meeting.
@@ -230,6 +234,8 @@ pub enum FailReason {
     NoRoom,
     /// Undone before it was sent.
     Undone,
+    /// Nobody was in the room to read the message.
+    Empty,
 }
 
 /// How [`LinkReason`] and [`FailReason`] travel: a short code, then `:` and the
@@ -329,6 +335,7 @@ impl From<FailReason> for String {
             FailReason::StillOccupied(n) => format!("still-occupied:{n}"),
             FailReason::NoRoom => "no-room".into(),
             FailReason::Undone => "undone".into(),
+            FailReason::Empty => "empty".into(),
         }
     }
 }
@@ -348,6 +355,7 @@ impl TryFrom<String> for FailReason {
             "still-occupied" => FailReason::StillOccupied(number()? as usize),
             "no-room" => FailReason::NoRoom,
             "undone" => FailReason::Undone,
+            "empty" => FailReason::Empty,
             _ => return Err(text),
         })
     }
@@ -387,6 +395,12 @@ pub enum OutcomeKind {
     Remove(RoomName),
     /// Who (the participant's display name, their id if they have none), and where to.
     Move(String, RoomName),
+    /// A chat message to the room.
+    Message(RoomName),
+    /// A timer of so many minutes set: for one room, or for every room (`None`).
+    Timer(Option<String>, u32),
+    /// A timer stopped: of one room, or the one for every room (`None`).
+    TimerStopped(Option<String>),
 }
 
 /// Who an outcome's change came from. On the wire a short code: `here`,
@@ -474,6 +488,9 @@ pub struct MeetingView {
     /// How far the last opened plan has come.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<Progress>,
+    /// When the timer for every room ends, in milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<u64>,
 }
 
 /// A plan being prepared, shown as rooms: its breakout rooms (with addresses
@@ -652,6 +669,7 @@ impl MeetingView {
                 name: None,
                 is_main: true,
                 participants: Vec::new(),
+                ends: None,
             },
             rooms: Vec::new(),
             outcomes: Vec::new(),
@@ -661,6 +679,7 @@ impl MeetingView {
             waiting: 0,
             undo: None,
             progress: None,
+            ends: None,
         }
     }
 
@@ -755,7 +774,37 @@ pub enum Command {
     SetLateJoiners(LateJoiners),
     /// Undoes the last move, auto-assign, close or "send everyone back".
     Undo,
+    /// A timer of `minutes` for the rooms named by JID (none: every room).
+    /// At zero the rooms close. With `warn`, a chat message that many minutes
+    /// before the end; with `suffix`, the minutes left after each room's name.
+    SetTimer {
+        #[serde(default)]
+        rooms: Vec<String>,
+        minutes: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warn: Option<u32>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        suffix: bool,
+        #[serde(default)]
+        language: Language,
+    },
+    /// Stops the timers of the rooms named by JID (none: the one for every room).
+    StopTimer {
+        #[serde(default)]
+        rooms: Vec<String>,
+    },
+    /// A chat message to the rooms named by JID (none: every breakout room).
+    SendMessage {
+        #[serde(default)]
+        rooms: Vec<String>,
+        text: String,
+    },
 }
+
+/// Longest timer, in minutes.
+pub const MAX_TIMER_MINUTES: u32 = 24 * 60;
+/// Longest chat message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// How auto-assign groups people, beyond spreading them evenly.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -809,6 +858,15 @@ pub enum Refusal {
     PlanTooLarge {
         max: usize,
     },
+    /// A chat message that cannot be sent as it is.
+    BadMessage(NameProblem),
+    /// A timer's minutes (or its warning's) outside 1 to the maximum, or a
+    /// warning not before the end.
+    BadTimer {
+        max: u32,
+    },
+    /// No timer to stop.
+    NoTimer,
 }
 
 /// What is wrong with a room name.

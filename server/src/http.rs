@@ -33,6 +33,8 @@ pub struct Site {
     pub rate: Arc<Limiter>,
     /// Where plans are kept, when the panel keeps them.
     pub store: Option<Arc<dyn Store>>,
+    /// Where the record of meetings is kept, when the panel keeps it.
+    pub journal: Option<Arc<dyn crate::record::Journal>>,
 }
 
 impl Site {
@@ -47,6 +49,7 @@ impl Site {
             health: Health::default(),
             rate: Limiter::new(rate_limit::Limits::default()),
             store: None,
+            journal: None,
         }
     }
 }
@@ -66,6 +69,7 @@ pub fn router(site_parts: Site) -> Router {
         health,
         rate,
         store,
+        journal,
     } = site_parts;
     let routes = generate_route_list(App);
     let live_meetings = meetings.clone();
@@ -110,6 +114,12 @@ pub fn router(site_parts: Site) -> Router {
         .merge(auth::routes(auth.clone()))
         // Plan files in and out, under the same sign-in and limits.
         .merge(plan_files.map(plans::routes::routes).unwrap_or_default())
+        // The record of meetings, out.
+        .merge(
+            journal
+                .map(crate::record::routes::routes)
+                .unwrap_or_default(),
+        )
         // The live connection is answered before the server function's own handler.
         .layer(axum::middleware::from_fn_with_state(
             live::Live {

@@ -7,6 +7,7 @@ pub mod jitsi;
 pub mod live;
 pub mod plans;
 pub mod rate_limit;
+pub mod record;
 pub mod serve;
 pub mod settings;
 pub mod storage;

@@ -14,7 +14,8 @@ use rustls::pki_types::pem::PemObject;
 use server::health::{AllOf, Health, Readiness};
 use server::http::Site;
 use server::jitsi::config::{ClientConfig, ConfigError};
-use server::jitsi::service::Sessions;
+use server::jitsi::service::{Limits, Sessions};
+use server::record::Retention;
 use server::settings::Settings;
 use server::storage::sql::{Database, SqlStore};
 use server::web_security::Policy;
@@ -105,7 +106,6 @@ async fn run(settings: &Settings) -> Result<(), String> {
     let auth = server::auth::Auth::new(&auth_settings, local)
         .map_err(|e| format!("bad sign-in settings: {e}"))?;
     tracing::info!(mode = ?auth.mode(), "sign-in");
-    let sessions = jitsi_sessions(settings)?;
     let database = Database::from_settings(
         settings.var("DATABASE_URL"),
         settings
@@ -114,7 +114,16 @@ async fn run(settings: &Settings) -> Result<(), String> {
     )
     .map_err(|e| format!("bad database settings: {e}"))?;
     let store = Arc::new(SqlStore::open(&database).await.map_err(|e| e.to_string())?);
-    tracing::info!(%database, "room plans kept");
+    tracing::info!(%database, "room plans and records kept");
+    let retention = Retention::from_setting(settings.var("GRUPPRUM_RECORD_DAYS").as_deref())
+        .map_err(|e| format!("bad record settings: {e}"))?;
+    let sessions = jitsi_sessions(settings, store.clone(), retention)?;
+    if let Some(sessions) = &sessions {
+        let resumed = sessions.resume().await?;
+        if resumed > 0 {
+            tracing::info!(meetings = resumed, "back in the meetings with timers");
+        }
+    }
     let metrics = server::health::install_recorder()?;
     let site = Site {
         meetings: sessions.clone().map(|s| s as Arc<dyn MeetingService>),
@@ -127,6 +136,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
             Some(metrics),
         ),
         store: Some(store.clone() as Arc<dyn app::plans::Store>),
+        journal: Some(store.clone() as Arc<dyn server::record::Journal>),
         ..Site::new(options)
     };
     tracing::info!("listening on http://{local}");
@@ -140,21 +150,27 @@ async fn run(settings: &Settings) -> Result<(), String> {
         shutdown_signal(),
     )
     .await;
-    if let Some(sessions) = sessions
-        && tokio::time::timeout(LEAVE_DEADLINE, sessions.stop_all())
+    if let Some(sessions) = sessions {
+        if tokio::time::timeout(LEAVE_DEADLINE, sessions.stop_all())
             .await
             .is_err()
-    {
-        tracing::warn!(
-            "some meetings were not left within {} s",
-            LEAVE_DEADLINE.as_secs()
-        );
+        {
+            tracing::warn!(
+                "some meetings were not left within {} s",
+                LEAVE_DEADLINE.as_secs()
+            );
+        }
+        sessions.close_journal(LEAVE_DEADLINE).await;
     }
     Ok(())
 }
 
 /// The Jitsi client, when `XMPP_WS_URL` is set (see README for the settings).
-fn jitsi_sessions(settings: &Settings) -> Result<Option<Arc<Sessions>>, String> {
+fn jitsi_sessions(
+    settings: &Settings,
+    store: Arc<SqlStore>,
+    retention: Retention,
+) -> Result<Option<Arc<Sessions>>, String> {
     let config = match ClientConfig::from_vars(|name| settings.var(name)) {
         Ok(config) => config,
         Err(ConfigError::Missing("XMPP_WS_URL")) => {
@@ -173,7 +189,13 @@ fn jitsi_sessions(settings: &Settings) -> Result<Option<Arc<Sessions>>, String> 
     }
     let connector = WebSocketConnector::new(roots).map_err(|e| e.to_string())?;
     tracing::info!(service = %server::xmpp::transport::redact(&config.service_url), domain = %config.domain, "Jitsi deployment");
-    Ok(Some(Sessions::new(config, Arc::new(connector))))
+    Ok(Some(Sessions::keeping(
+        config,
+        Arc::new(connector),
+        Limits::default(),
+        store,
+        retention,
+    )))
 }
 
 async fn shutdown_signal() {

@@ -38,6 +38,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("database.path", "GRUPPRUM_DATABASE"),
     ("database.url", "DATABASE_URL"),
     ("database.url_file", "DATABASE_URL_FILE"),
+    ("record.days", "GRUPPRUM_RECORD_DAYS"),
     ("jitsi.ws_url", "XMPP_WS_URL"),
     ("jitsi.domain", "XMPP_DOMAIN"),
     ("jitsi.muc_domain", "MUC_DOMAIN"),

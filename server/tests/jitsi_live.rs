@@ -8,7 +8,6 @@ use std::time::Duration;
 use app::meeting::{
     Command, Language, LinkStatus, MeetingRef, MeetingView, OutcomeState, Refusal, RoleView,
 };
-use server::jitsi::config::{ClientConfig, Timing};
 use server::jitsi::session::{self, SessionHandle};
 use server::xmpp::transport::WebSocketConnector;
 use testbed::harness::TestMeeting;
@@ -16,7 +15,8 @@ use testbed::harness::TestMeeting;
 mod support;
 
 use support::meeting::{
-    Find, WAIT, config, id_of, meeting_ref, opened, outcome, settled, start, until,
+    Find, WAIT, account_config, account_panel, config, id_of, meeting_ref, opened, outcome,
+    settled, start, until,
 };
 
 #[tokio::test]
@@ -838,45 +838,6 @@ async fn readiness_is_a_probe_login() {
     meeting.stop().await;
     let gone = sessions.probe().await;
     assert!(gone.is_err(), "{gone:?}");
-}
-
-/// The panel's account on the test meeting's hidden domain, as an operator
-/// configures it (`XMPP_USER=panel@recorder.meet.test`).
-fn account_config(meeting: &TestMeeting) -> ClientConfig {
-    let env = &meeting.m().env;
-    config_from(&[
-        ("XMPP_WS_URL", env.ws_url.clone()),
-        ("XMPP_DOMAIN", env.domains.xmpp.clone()),
-        ("XMPP_USER", env.domains.panel_jid()),
-        ("XMPP_PASSWORD", env.panel_password.clone()),
-    ])
-}
-
-/// The panel, logged in with its account, in `meeting`.
-fn account_panel(meeting: &TestMeeting) -> SessionHandle {
-    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
-    session::spawn(
-        Arc::new(account_config(meeting)),
-        meeting_ref(meeting),
-        connector,
-    )
-    .unwrap()
-}
-
-fn config_from(pairs: &[(&str, String)]) -> ClientConfig {
-    let mut config = ClientConfig::from_vars(|name| {
-        pairs
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
-    })
-    .unwrap();
-    config.timing = Timing {
-        backoff_min: Duration::from_millis(200),
-        backoff_max: Duration::from_secs(2),
-        ..Timing::default()
-    };
-    config
 }
 
 #[tokio::test]

@@ -27,6 +27,8 @@ pub struct Timing {
     pub confirm: Confirmation,
     /// How often outcomes are checked for timeouts.
     pub tick: Duration,
+    /// A timer's minute (a minute; shorter in tests).
+    pub minute: Duration,
 }
 
 impl Default for Timing {
@@ -41,6 +43,7 @@ impl Default for Timing {
             command_interval: Duration::from_millis(334),
             confirm: Confirmation::default(),
             tick: Duration::from_millis(200),
+            minute: Duration::from_secs(60),
         }
     }
 }

@@ -502,6 +502,7 @@ impl Draft {
                 name: Some(r.name.clone()),
                 is_main: false,
                 participants: in_room(Some(r.key)),
+                ends: None,
             })
             .collect();
         // The main room: everyone here the draft places nowhere, and the
@@ -526,6 +527,7 @@ impl Draft {
                 name: live.main.name.clone(),
                 is_main: true,
                 participants: main,
+                ends: None,
             },
             rooms,
         )

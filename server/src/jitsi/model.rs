@@ -116,6 +116,8 @@ pub struct Model {
     /// The outcomes of one large command (an opened plan), counted as they settle.
     batch: Progress,
     batch_ids: BTreeSet<u64>,
+    /// Outcomes kept off the board and the record: a timer's renames.
+    quiet: BTreeSet<u64>,
 }
 
 impl Model {
@@ -138,6 +140,7 @@ impl Model {
             identities: BTreeMap::new(),
             batch: Progress::default(),
             batch_ids: BTreeSet::new(),
+            quiet: BTreeSet::new(),
         }
     }
 
@@ -257,9 +260,12 @@ impl Model {
     /// Folds in a breakout update (the full state of the breakout rooms).
     pub fn apply_update(&mut self, update: BreakoutUpdate) {
         let mut arrivals = Vec::new();
+        let me = self.me.as_ref().map(|m| m.nick.clone());
         for room in update.rooms.values() {
             for (occupant, p) in &room.participants {
-                if let Some(nick) = jid::resource(occupant) {
+                if let Some(nick) = jid::resource(occupant)
+                    && Some(nick) != me.as_deref()
+                {
                     self.last_seen
                         .insert(nick.to_owned(), (p.jid.clone(), p.display_name.clone()));
                     if !room.is_main_room && nick != FOCUS_NICK {
@@ -358,6 +364,11 @@ impl Model {
             Some(w) => Some((w.real_jid, w.display_name)),
             None => self.last_seen.get(nick).cloned(),
         }
+    }
+
+    /// True once the meeting's breakout rooms are known.
+    pub fn has_update(&self) -> bool {
+        self.update.is_some()
     }
 
     /// The breakout rooms' JIDs and names.
@@ -513,6 +524,16 @@ impl Model {
         id
     }
 
+    /// Keeps outcome `id` off the board (it is still confirmed like any other).
+    pub fn hide(&mut self, id: u64) {
+        self.quiet.insert(id);
+    }
+
+    /// Settles an outcome the session confirms itself (a message delivered).
+    pub fn conclude(&mut self, id: u64, state: OutcomeState) {
+        self.set_outcome(id, state);
+    }
+
     /// Records an outcome that needs no confirmation (a refusal, a step that failed).
     pub fn record(&mut self, kind: OutcomeKind, state: OutcomeState, by: By) -> u64 {
         self.push_outcome(kind, None, state, by)
@@ -633,7 +654,9 @@ impl Model {
             else {
                 break;
             };
-            self.outcomes.remove(oldest_settled);
+            if let Some(gone) = self.outcomes.remove(oldest_settled) {
+                self.quiet.remove(&gone.id);
+            }
         }
         id
     }
@@ -689,9 +712,11 @@ impl Model {
             .flat_map(|u| u.rooms.values())
             .filter(|r| !r.is_main_room)
             .map(|r| {
+                // The panel itself, visiting a room to say a message, is not shown.
                 let mut participants: Vec<ParticipantView> = r
                     .participants
                     .iter()
+                    .filter(|(_, p)| Some(p.jid.as_str()) != my_jid)
                     .map(|(occupant, p)| ParticipantView {
                         id: jid::resource(occupant).unwrap_or(occupant).to_owned(),
                         display_name: shown_name(p.display_name.as_deref()),
@@ -706,6 +731,7 @@ impl Model {
                     name: r.name.clone(),
                     is_main: false,
                     participants,
+                    ends: None,
                 }
             })
             .collect();
@@ -729,15 +755,22 @@ impl Model {
                 name: main_name,
                 is_main: true,
                 participants: main_people,
+                ends: None,
             },
             rooms,
-            outcomes: self.outcomes.iter().cloned().collect(),
+            outcomes: self
+                .outcomes
+                .iter()
+                .filter(|o| !self.quiet.contains(&o.id))
+                .cloned()
+                .collect(),
             also_here: Vec::new(),
             draft: None,
             late: Default::default(),
             waiting: 0,
             undo: None,
             progress: None,
+            ends: None,
         }
     }
 }

@@ -228,7 +228,7 @@ fn close_except(model: &Model, room: &str, going: &BTreeSet<String>, timing: Con
 }
 
 /// Nothing is planned without moderator rights in the meeting.
-fn may_act(model: &Model) -> Result<(), Refusal> {
+pub fn may_act(model: &Model) -> Result<(), Refusal> {
     match (model.is_moderator(), model.me()) {
         (true, _) => Ok(()),
         (false, Some(_)) => Err(Refusal::NotModerator),

@@ -10,7 +10,10 @@
 //! moderator grants moderator separately.
 //!
 //! Every board shows who else is watching its session. A session nobody
-//! watches leaves the meeting after a grace period.
+//! watches leaves the meeting after a grace period, unless it has a timer
+//! running. With a [`Journal`], the first session in a meeting writes its
+//! record, and every session stores its timers, which [`Sessions::resume`]
+//! brings back after a restart.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,10 +27,12 @@ use app::plans::DraftPlan;
 use app::service::{MeetingService, Moderator, ServiceError};
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::config::ClientConfig;
-use super::session::{self, SessionHandle};
+use super::session::{self, Keeping, SessionHandle};
+use super::timer::{self, Timer};
+use crate::record::{self, Journal, Owner, Retention};
 use crate::xmpp::transport::Connector;
 
 /// How many sessions the server keeps, and for how long without a watcher.
@@ -122,6 +127,8 @@ struct Entry {
     watchers: Arc<Watchers>,
     /// When the last watcher left or the last command came.
     last_used: Arc<Mutex<Instant>>,
+    /// This session writes the meeting's record.
+    recording: bool,
 }
 
 impl Entry {
@@ -139,7 +146,7 @@ impl Entry {
     }
 
     fn idle_for(&self) -> Option<Duration> {
-        self.watchers.is_empty().then(|| {
+        (self.watchers.is_empty() && !self.handle.keeps_time()).then(|| {
             self.last_used
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -168,6 +175,16 @@ pub struct Sessions {
     limits: Limits,
     // A std mutex: it is only held to look up or insert, never across an await.
     sessions: Mutex<HashMap<Key, Entry>>,
+    keep: Option<Keep>,
+}
+
+/// Where the record and the timers go.
+struct Keep {
+    journal: Arc<dyn Journal>,
+    /// To the writer task; taken when the server stops, so that it ends.
+    to_writer: Mutex<Option<mpsc::UnboundedSender<record::Entry>>>,
+    writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    retention: Retention,
 }
 
 impl Sessions {
@@ -182,14 +199,130 @@ impl Sessions {
         connector: Arc<dyn Connector>,
         limits: Limits,
     ) -> Arc<Self> {
+        Self::build(config, connector, limits, None)
+    }
+
+    /// Sessions that write the record of their meetings and keep their timers
+    /// in `journal`; call [`Sessions::resume`] next.
+    pub fn keeping(
+        config: ClientConfig,
+        connector: Arc<dyn Connector>,
+        limits: Limits,
+        journal: Arc<dyn Journal>,
+        retention: Retention,
+    ) -> Arc<Self> {
+        let (to_writer, entries) = mpsc::unbounded_channel();
+        let writer = tokio::spawn(write_journal(journal.clone(), entries));
+        Self::build(
+            config,
+            connector,
+            limits,
+            Some(Keep {
+                journal,
+                to_writer: Mutex::new(Some(to_writer)),
+                writer: Mutex::new(Some(writer)),
+                retention,
+            }),
+        )
+    }
+
+    fn build(
+        config: ClientConfig,
+        connector: Arc<dyn Connector>,
+        limits: Limits,
+        keep: Option<Keep>,
+    ) -> Arc<Self> {
+        let purging = keep.as_ref().map(|k| (k.journal.clone(), k.retention));
         let sessions = Arc::new(Self {
             config: Arc::new(config),
             connector,
             limits,
             sessions: Mutex::new(HashMap::new()),
+            keep,
         });
         tokio::spawn(end_idle(Arc::downgrade(&sessions), limits.idle));
+        if let Some((journal, retention)) = purging
+            && retention.days > 0
+        {
+            tokio::spawn(purge_daily(Arc::downgrade(&journal), retention));
+        }
         sessions
+    }
+
+    /// At start: applies the retention to what an earlier run left, and goes
+    /// back into every meeting that has a stored timer. How many it went back to.
+    pub async fn resume(&self) -> Result<usize, String> {
+        let Some(keep) = &self.keep else {
+            return Ok(0);
+        };
+        let now = timer::now_ms();
+        let (cutoff, all) = (keep.retention.cutoff(now), keep.retention.days == 0);
+        let gone = keep
+            .journal
+            .purge(cutoff, all, Some(now))
+            .await
+            .map_err(|e| format!("cannot apply the record's retention: {e}"))?;
+        tracing::info!(
+            rows = gone,
+            days = keep.retention.days,
+            "the record's retention applied"
+        );
+        let stored = keep
+            .journal
+            .timers()
+            .await
+            .map_err(|e| format!("cannot read the stored timers: {e}"))?;
+        let mut resumed = 0;
+        for stored in stored {
+            let who = Moderator {
+                id: stored.owner.id,
+                display_name: stored.owner.display_name,
+                token: None,
+                signed_in: stored.owner.signed_in,
+            };
+            match self.entry_with(&who, &stored.meeting, stored.timers) {
+                Ok(_) => resumed += 1,
+                Err(e) => {
+                    tracing::warn!(meeting = ?stored.meeting, "a stored timer's meeting was not opened: {e:?}")
+                }
+            }
+        }
+        Ok(resumed)
+    }
+
+    /// The record of `meeting`, if records are kept.
+    pub fn journal(&self) -> Option<Arc<dyn Journal>> {
+        self.keep.as_ref().map(|k| k.journal.clone())
+    }
+
+    /// How long records are kept.
+    pub fn retention(&self) -> Option<Retention> {
+        self.keep.as_ref().map(|k| k.retention)
+    }
+
+    /// Waits (at most `within`) until everything the sessions wrote is in the
+    /// journal. Call after [`Sessions::stop_all`].
+    pub async fn close_journal(&self, within: Duration) {
+        let Some(keep) = &self.keep else {
+            return;
+        };
+        keep.to_writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let writer = keep
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(writer) = writer
+            && tokio::time::timeout(within, writer).await.is_err()
+        {
+            tracing::warn!(
+                "the record was not all written within {} s",
+                within.as_secs()
+            );
+        }
     }
 
     /// Whose session `who` uses: the shared one when they act through the
@@ -247,6 +380,16 @@ impl Sessions {
     }
 
     fn entry(&self, who: &Moderator, meeting: &MeetingRef) -> Result<Entry, ServiceError> {
+        self.entry_with(who, meeting, Vec::new())
+    }
+
+    /// [`Sessions::entry`]; a new session starts with `timers`.
+    fn entry_with(
+        &self,
+        who: &Moderator,
+        meeting: &MeetingRef,
+        timers: Vec<Timer>,
+    ) -> Result<Entry, ServiceError> {
         let seat = self.seat(who);
         let key = (meeting.clone(), seat.clone());
         let mut sessions = self.lock();
@@ -285,12 +428,41 @@ impl Sessions {
             config.account_domain = None;
             config.robot = false;
         }
-        let handle = session::spawn(Arc::new(config), meeting.clone(), self.connector.clone())
-            .map_err(|e| ServiceError::BadMeeting(e.to_string()))?;
+        // One session a meeting writes its record: the first one in it.
+        let recording = self.keep.is_some()
+            && !sessions
+                .iter()
+                .any(|((m, _), e)| m == meeting && e.recording && e.handle.is_running());
+        let keeping = match &self.keep {
+            Some(keep) => Keeping {
+                journal: keep
+                    .to_writer
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone(),
+                record: recording,
+                forget_on_leave: keep.retention.days == 0,
+                owner: Some(Owner {
+                    id: who.id.clone(),
+                    display_name: who.display_name.clone(),
+                    signed_in: who.signed_in,
+                }),
+                timers,
+            },
+            None => Keeping::default(),
+        };
+        let handle = session::spawn_keeping(
+            Arc::new(config),
+            meeting.clone(),
+            self.connector.clone(),
+            keeping,
+        )
+        .map_err(|e| ServiceError::BadMeeting(e.to_string()))?;
         let entry = Entry {
             handle,
             watchers: Arc::new(Watchers::new()),
             last_used: Arc::new(Mutex::new(Instant::now())),
+            recording,
         };
         sessions.insert(key, entry.clone());
         Self::count(&sessions);
@@ -325,6 +497,56 @@ async fn end_idle(sessions: Weak<Sessions>, idle: Duration) {
         for handle in ended {
             tracing::info!("leaving a meeting nobody watches");
             tokio::spawn(async move { handle.stop().await });
+        }
+    }
+}
+
+/// Writes what the sessions send, in batches, until every sender is gone.
+/// A batch the journal refuses is tried again a few times before it is
+/// logged as lost.
+async fn write_journal(
+    journal: Arc<dyn Journal>,
+    mut entries: mpsc::UnboundedReceiver<record::Entry>,
+) {
+    const MOST: usize = 500;
+    const TRIES: u32 = 5;
+    while let Some(first) = entries.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MOST {
+            match entries.try_recv() {
+                Ok(entry) => batch.push(entry),
+                Err(_) => break,
+            }
+        }
+        for attempt in 1..=TRIES {
+            match journal.write(&batch).await {
+                Ok(()) => break,
+                Err(e) if attempt < TRIES => {
+                    tracing::warn!(attempt, "writing the record failed, trying again: {e}");
+                    tokio::time::sleep(Duration::from_millis(500) * attempt).await;
+                }
+                Err(e) => {
+                    tracing::error!(
+                        entries = batch.len(),
+                        "the record could not be written: {e}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Deletes, once an hour, the records older than the retention allows.
+async fn purge_daily(journal: Weak<dyn Journal>, retention: Retention) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        let Some(journal) = journal.upgrade() else {
+            return;
+        };
+        let cutoff = retention.cutoff(timer::now_ms());
+        match journal.purge(cutoff, false, None).await {
+            Ok(rows) => tracing::info!(rows, "old records deleted"),
+            Err(e) => tracing::warn!("deleting old records failed: {e}"),
         }
     }
 }

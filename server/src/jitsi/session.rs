@@ -11,11 +11,12 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use app::meeting::{
-    By, Command, FailReason, LinkReason, LinkStatus, MeetingRef, MeetingView, Progress, Receipt,
-    Refusal, RoomName,
+    By, Command, FailReason, LinkReason, LinkStatus, MeetingRef, MeetingView, Nothing, OutcomeKind,
+    OutcomeState, Progress, Receipt, Refusal, RoomName,
 };
 use app::plans::DraftPlan;
 use futures::{SinkExt, StreamExt};
@@ -29,7 +30,11 @@ use super::draft::Draft;
 use super::link_reason::{self, Verdict};
 use super::model::{Me, Model};
 use super::plan::{self, Item, Wait};
+use super::recorder::Recorder;
+use super::timer::{self, Due, Timer, Timers};
 use super::undo::Undo;
+use super::visit::{self, Act, Visitor, Visits};
+use crate::record::{Entry, Owner};
 use crate::xmpp::stanza::disco::{self, DiscoInfo};
 use crate::xmpp::stanza::focus::{self, ConferenceReply};
 use crate::xmpp::stanza::iq::{Iq, IqKind};
@@ -50,6 +55,8 @@ pub const MAX_QUEUED: usize = 2000;
 pub struct SessionHandle {
     requests: mpsc::Sender<Request>,
     state: watch::Receiver<Arc<MeetingView>>,
+    /// The session has timers running: it stays in the meeting unwatched.
+    keeps_time: Arc<AtomicBool>,
 }
 
 enum Request {
@@ -114,6 +121,26 @@ impl SessionHandle {
     pub fn is_running(&self) -> bool {
         !self.requests.is_closed()
     }
+
+    /// True while the session has a timer running.
+    pub fn keeps_time(&self) -> bool {
+        self.keeps_time.load(Ordering::Relaxed)
+    }
+}
+
+/// What a session keeps beyond the meeting's state: its record, its timers.
+#[derive(Default)]
+pub struct Keeping {
+    /// Where the record and the timers are written.
+    pub journal: Option<mpsc::UnboundedSender<Entry>>,
+    /// The session writes the meeting's record (one session a meeting does).
+    pub record: bool,
+    /// The record goes when the panel leaves the meeting.
+    pub forget_on_leave: bool,
+    /// Whose session it is, stored with its timers.
+    pub owner: Option<Owner>,
+    /// Timers stored before a restart.
+    pub timers: Vec<Timer>,
 }
 
 /// Starts a session for `meeting`.
@@ -122,13 +149,35 @@ pub fn spawn(
     meeting: MeetingRef,
     connector: Arc<dyn Connector>,
 ) -> Result<SessionHandle, ConfigError> {
+    spawn_keeping(config, meeting, connector, Keeping::default())
+}
+
+/// [`spawn`], with a record and timers.
+pub fn spawn_keeping(
+    config: Arc<ClientConfig>,
+    meeting: MeetingRef,
+    connector: Arc<dyn Connector>,
+    keeping: Keeping,
+) -> Result<SessionHandle, ConfigError> {
     let url = config.meeting_url(&meeting)?;
     let main_jid = config.main_room_jid(&meeting)?;
     let mut model = Model::new(meeting.clone(), &main_jid);
     model.set_only_panel(config.only_panel);
     let (state_tx, state_rx) = watch::channel(Arc::new(model.view()));
     let (requests_tx, requests_rx) = mpsc::channel(REQUEST_QUEUE);
+    let keeps_time = Arc::new(AtomicBool::new(!keeping.timers.is_empty()));
+    let record_to = keeping.journal.clone().filter(|_| keeping.record);
     let actor = Actor {
+        recorder: Recorder::new(meeting.path(), record_to),
+        timers: Timers::from_stored(
+            keeping.timers,
+            u64::try_from(config.timing.minute.as_millis()).unwrap_or(timer::MINUTE_MS),
+        ),
+        timers_to: keeping.journal.zip(keeping.owner),
+        forget_on_leave: keeping.forget_on_leave,
+        keeps_time: keeps_time.clone(),
+        visits: Visits::default(),
+        meeting: meeting.clone(),
         config,
         url,
         main_jid,
@@ -149,6 +198,7 @@ pub fn spawn(
     Ok(SessionHandle {
         requests: requests_tx,
         state: state_rx,
+        keeps_time,
     })
 }
 
@@ -220,6 +270,15 @@ struct Actor {
     undo: Option<Undo>,
     /// A plan has been opened: its progress is shown.
     opened: bool,
+    meeting: MeetingRef,
+    /// The meeting's timers, and where to store them with whose session it is.
+    timers: Timers,
+    timers_to: Option<(mpsc::UnboundedSender<Entry>, Owner)>,
+    keeps_time: Arc<AtomicBool>,
+    /// Messages on their way into the rooms.
+    visits: Visits,
+    recorder: Recorder,
+    forget_on_leave: bool,
 }
 
 impl Actor {
@@ -250,6 +309,11 @@ impl Actor {
                 }
                 Ended::Failed(reason) => {
                     tracing::warn!(meeting = %self.main_jid, ?reason, "giving up");
+                    if reason == LinkReason::MeetingEnded && !self.timers.is_empty() {
+                        self.timers = Timers::default();
+                        self.save_timers();
+                    }
+                    self.recorder.leave(timer::now_ms(), self.forget_on_leave);
                     self.lose_state();
                     self.model.set_status(LinkStatus::Failed { reason });
                     self.publish();
@@ -280,6 +344,7 @@ impl Actor {
     }
 
     fn finish(&mut self, status: LinkStatus, done: Option<oneshot::Sender<()>>) {
+        self.recorder.leave(timer::now_ms(), self.forget_on_leave);
         self.lose_state();
         self.model.set_status(status);
         self.publish();
@@ -297,10 +362,26 @@ impl Actor {
         {
             self.model.fail(q.outcome, FailReason::LinkLost);
         }
+        for outcome in self.visits.drop_all() {
+            self.model.fail(outcome, FailReason::LinkLost);
+        }
         self.model.reset();
     }
 
-    fn publish(&self) {
+    /// Stores the timers, with whose session it is; notes whether any run.
+    fn save_timers(&self) {
+        self.keeps_time
+            .store(!self.timers.is_empty(), Ordering::Relaxed);
+        if let Some((journal, owner)) = &self.timers_to {
+            let _ = journal.send(Entry::Timers {
+                meeting: self.meeting.clone(),
+                owner: owner.clone(),
+                timers: self.timers.list().to_vec(),
+            });
+        }
+    }
+
+    fn publish(&mut self) {
         let mut view = self.model.view();
         view.draft = self.draft.as_ref().map(|d| d.view(&self.model, &view));
         view.late = self.arrivals.policy;
@@ -314,6 +395,11 @@ impl Actor {
             absent: self.arrivals.expected(),
             ..self.model.progress()
         });
+        self.timers.show(&mut view.rooms);
+        view.ends = self.timers.ends_for_all();
+        if matches!(view.status, LinkStatus::Online | LinkStatus::Resynced) && view.me.is_some() {
+            self.recorder.observe(&self.model, &view, timer::now_ms());
+        }
         self.state.send_replace(Arc::new(view));
     }
 
@@ -471,8 +557,12 @@ impl Actor {
                         }
                         _ => {}
                     }
+                    self.keep_time();
                     if self.settle() {
                         self.publish();
+                    }
+                    if *joined && let Err(e) = self.drive_visits(&mut c).await {
+                        return e.into();
                     }
                 }
             }
@@ -543,6 +633,74 @@ impl Actor {
                     }
                 }
             }
+            Command::SetTimer {
+                rooms,
+                minutes,
+                warn,
+                suffix,
+                language,
+            } => {
+                plan::may_act(&self.model)?;
+                if *suffix && !self.model.can_rename() {
+                    return Err(Refusal::RenameUnsupported);
+                }
+                let names = self.room_names(rooms)?;
+                let (minutes, warn) = (*minutes, *warn);
+                self.timers.set(
+                    rooms,
+                    minutes,
+                    warn,
+                    *suffix,
+                    *language,
+                    by.clone(),
+                    timer::now_ms(),
+                )?;
+                self.save_timers();
+                Ok(names
+                    .into_iter()
+                    .map(|name| {
+                        let kind = OutcomeKind::Timer(name, minutes);
+                        self.model.record(kind, OutcomeState::Done, by.clone())
+                    })
+                    .collect())
+            }
+            Command::StopTimer { rooms } => {
+                let names = self.room_names(rooms)?;
+                self.timers.stop(rooms)?;
+                self.save_timers();
+                Ok(names
+                    .into_iter()
+                    .map(|name| {
+                        let kind = OutcomeKind::TimerStopped(name);
+                        self.model.record(kind, OutcomeState::Done, by.clone())
+                    })
+                    .collect())
+            }
+            Command::SendMessage { rooms, text } => {
+                plan::may_act(&self.model)?;
+                let text = visit::message_text(text)?;
+                let all = self.model.breakout_rooms();
+                let targets: Vec<(String, String)> = if rooms.is_empty() {
+                    all
+                } else {
+                    rooms
+                        .iter()
+                        .map(|room| {
+                            all.iter()
+                                .find(|(j, _)| j == room)
+                                .cloned()
+                                .ok_or_else(|| Refusal::NoSuchRoom(room.clone()))
+                        })
+                        .collect::<Result<_, _>>()?
+                };
+                if targets.is_empty() {
+                    return Err(Refusal::Nothing(Nothing::NoRooms));
+                }
+                if self.visits.len() + targets.len() > MAX_QUEUED {
+                    return Err(Refusal::Queued { max: MAX_QUEUED });
+                }
+                Ok(self.say(targets, &text, by))
+            }
             _ => {
                 let undo = Undo::before(&self.model, command, by, now);
                 let items = plan::plan(&self.model, command, timing)?;
@@ -554,6 +712,137 @@ impl Actor {
                 Ok(receipt)
             }
         }
+    }
+
+    /// The names of breakout rooms given by JID (none: every room, `None`).
+    fn room_names(&self, rooms: &[String]) -> Result<Vec<Option<String>>, Refusal> {
+        if rooms.is_empty() {
+            return Ok(vec![None]);
+        }
+        let all = self.model.breakout_rooms();
+        rooms
+            .iter()
+            .map(|room| {
+                all.iter()
+                    .find(|(j, _)| j == room)
+                    .map(|(_, name)| Some(timer::base_name(name).to_owned()))
+                    .ok_or_else(|| Refusal::NoSuchRoom(room.clone()))
+            })
+            .collect()
+    }
+
+    /// Queues a chat message for each room of `targets` (JID, name).
+    fn say(&mut self, targets: Vec<(String, String)>, text: &str, by: &By) -> Receipt {
+        targets
+            .into_iter()
+            .map(|(jid, name)| {
+                let kind =
+                    OutcomeKind::Message(RoomName::Named(timer::base_name(&name).to_owned()));
+                let id = self.model.record(kind, OutcomeState::Pending, by.clone());
+                self.visits.push(id, jid, text.to_owned());
+                id
+            })
+            .collect()
+    }
+
+    /// Does what the timers ask now: renames for the minutes left, warnings,
+    /// and at zero, the close. Only while the panel may act in the meeting.
+    fn keep_time(&mut self) {
+        if self.timers.is_idle() || !self.model.is_moderator() || !self.model.has_update() {
+            return;
+        }
+        let rooms = self.model.breakout_rooms();
+        let mut changed = self.timers.forget_missing(&rooms);
+        let (due, more) = self.timers.due(&rooms, timer::now_ms());
+        changed |= more;
+        if changed {
+            self.save_timers();
+        }
+        let timing = self.config.timing.confirm;
+        for due in due {
+            match due {
+                Due::Rename { room, name } => {
+                    let planned =
+                        plan::plan(&self.model, &Command::RenameRoom { room, name }, timing)
+                            .and_then(|items| self.queue_items(items, &By::Here));
+                    match planned {
+                        Ok(ids) => ids.into_iter().for_each(|id| self.model.hide(id)),
+                        Err(refusal) => {
+                            tracing::debug!(meeting = %self.main_jid, ?refusal, "a timer's rename was not sent");
+                        }
+                    }
+                }
+                Due::Warn { rooms, text, by } => {
+                    let targets = self
+                        .model
+                        .breakout_rooms()
+                        .into_iter()
+                        .filter(|(j, _)| rooms.is_empty() || rooms.contains(j))
+                        .collect();
+                    self.say(targets, &text, &by);
+                }
+                Due::Close { room, by } => {
+                    let command = match room {
+                        Some(room) => Command::CloseRoom { room },
+                        None => Command::SendEveryoneBack,
+                    };
+                    let closed = plan::plan(&self.model, &command, timing)
+                        .and_then(|items| self.queue_items(items, &by));
+                    match closed {
+                        Ok(_) => tracing::info!(meeting = %self.main_jid, "a timer ended: closing"),
+                        Err(refusal) => {
+                            tracing::info!(meeting = %self.main_jid, ?refusal, "a timer ended with nothing to close");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Who the panel is when it visits a room.
+    fn visitor(&self, c: &Connection) -> Visitor {
+        Visitor {
+            nick: c.nick.clone(),
+            display_name: self.config.display_name.clone(),
+            robot: self.config.robot,
+            focus: self.config.focus_domain.clone(),
+        }
+    }
+
+    /// Gives up on a visit that took too long and starts the next one.
+    async fn drive_visits(&mut self, c: &mut Connection) -> Result<(), TransportError> {
+        let visitor = self.visitor(c);
+        let now = Instant::now();
+        let mut acts = Vec::new();
+        self.visits.expire(&visitor, now, &mut acts);
+        if self.model.is_moderator() {
+            let model = &self.model;
+            let me = visitor.nick.as_str();
+            acts.extend(self.visits.next(
+                &visitor,
+                |room| model.people_in(room).iter().any(|p| p != me),
+                now,
+            ));
+        }
+        self.act(c, acts).await
+    }
+
+    /// Sends what a visit asks and settles what it says.
+    async fn act(&mut self, c: &mut Connection, acts: Vec<Act>) -> Result<(), TransportError> {
+        let mut settled = false;
+        for act in acts {
+            match act {
+                Act::Send(element) => c.transport.sink.send(element).await?,
+                Act::Settle(id, state) => {
+                    self.model.conclude(id, state);
+                    settled = true;
+                }
+            }
+        }
+        if settled {
+            self.publish();
+        }
+        Ok(())
     }
 
     /// Drops the messages of `outcomes` not sent yet: they fail as undone.
@@ -730,15 +1019,41 @@ impl Actor {
         joined: &mut bool,
         resync: bool,
     ) -> Option<Ended> {
-        match element.name() {
-            "presence" => self.handle_presence(c, &element, joined, resync),
-            "message" => {
-                self.handle_message(c, &element);
+        let visitor = self.visitor(c);
+        let mut acts = Vec::new();
+        let ended = match element.name() {
+            "presence"
+                if self
+                    .visits
+                    .is_visiting(jid::bare(element.get_attr("from").unwrap_or_default())) =>
+            {
+                self.visits.on_presence(&visitor, &element, &mut acts);
                 None
             }
+            "presence" => self.handle_presence(c, &element, joined, resync),
+            "message" => {
+                if !self.visits.on_message(&visitor, &element, &mut acts) {
+                    self.handle_message(c, &element);
+                }
+                None
+            }
+            "iq" if self.visits.on_iq(&visitor, &element, &mut acts) => None,
             "iq" => answer_iq(c, &element).await.err().map(Ended::from),
             _ => None,
+        };
+        if ended.is_some() {
+            return ended;
         }
+        if !acts.is_empty() {
+            if let Err(e) = self.act(c, acts).await {
+                return Some(e.into());
+            }
+            // The next room's visit starts at once.
+            if let Err(e) = self.drive_visits(c).await {
+                return Some(e.into());
+            }
+        }
+        None
     }
 
     fn handle_presence(

@@ -157,7 +157,7 @@ pub fn write(rooms: &[PlannedRoom]) -> String {
 
 /// One cell: quoted when it must be; a leading `=`, `+`, `-`, `@` or tab,
 /// which spreadsheets take for a formula, is preceded by an apostrophe.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -174,7 +174,7 @@ struct ExportQuery {
 }
 
 /// A file name from a plan's name: letters, digits and dashes only.
-fn file_name(name: &str, extension: &str) -> String {
+pub(crate) fn file_name(name: &str, extension: &str) -> String {
     let stem: String = name
         .chars()
         .map(|c| {
@@ -254,7 +254,12 @@ async fn export(
         Some("csv") | None => (csv::write(&rooms), "text/csv; charset=utf-8", "csv"),
         Some(_) => return (StatusCode::BAD_REQUEST, "format is csv or json").into_response(),
     };
-    let disposition = format!("attachment; filename=\"{}\"", file_name(&name, extension));
+    attachment(kind, &file_name(&name, extension), body)
+}
+
+/// A file to download: its type, its (safe) name, and its body.
+pub(crate) fn attachment(kind: &'static str, name: &str, body: String) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
     (
         [
             (CONTENT_TYPE, HeaderValue::from_static(kind)),

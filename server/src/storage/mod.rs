@@ -3,6 +3,7 @@
 //! created and migrated at start, nothing to install) and PostgreSQL
 //! (`DATABASE_URL`: one database shared by several panel servers).
 
+pub mod journal;
 pub mod sql;
 
 pub use app::plans::{StorageError, Store};

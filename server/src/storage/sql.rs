@@ -74,7 +74,7 @@ impl std::fmt::Display for Database {
 
 /// Plans in a SQL database.
 pub struct SqlStore {
-    pool: AnyPool,
+    pub(super) pool: AnyPool,
 }
 
 impl SqlStore {
@@ -104,7 +104,7 @@ impl SqlStore {
     }
 }
 
-fn query_error(e: sqlx::Error) -> StorageError {
+pub(super) fn query_error(e: sqlx::Error) -> StorageError {
     StorageError::Query(e.to_string())
 }
 

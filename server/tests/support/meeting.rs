@@ -130,3 +130,42 @@ impl Find for MeetingView {
         self.rooms.iter().find(|r| r.name.as_deref() == Some(name))
     }
 }
+
+/// The panel's account on the test meeting's hidden domain, as an operator
+/// configures it (`XMPP_USER=panel@recorder.meet.test`).
+pub fn account_config(meeting: &TestMeeting) -> ClientConfig {
+    let env = &meeting.m().env;
+    config_from(&[
+        ("XMPP_WS_URL", env.ws_url.clone()),
+        ("XMPP_DOMAIN", env.domains.xmpp.clone()),
+        ("XMPP_USER", env.domains.panel_jid()),
+        ("XMPP_PASSWORD", env.panel_password.clone()),
+    ])
+}
+
+/// The panel, logged in with its account, in `meeting`.
+pub fn account_panel(meeting: &TestMeeting) -> SessionHandle {
+    let connector = Arc::new(WebSocketConnector::new(Vec::new()).unwrap());
+    session::spawn(
+        Arc::new(account_config(meeting)),
+        meeting_ref(meeting),
+        connector,
+    )
+    .unwrap()
+}
+
+pub fn config_from(pairs: &[(&str, String)]) -> ClientConfig {
+    let mut config = ClientConfig::from_vars(|name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    config.timing = Timing {
+        backoff_min: Duration::from_millis(200),
+        backoff_max: Duration::from_secs(2),
+        ..Timing::default()
+    };
+    config
+}

@@ -206,6 +206,17 @@ pub fn as_robot(presence: Element) -> Element {
     presence.child(Element::new("userinfo", ns::USERINFO).attr("robot", "true"))
 }
 
+/// A chat message to everyone in `room` (XEP-0045 groupchat), sent as the
+/// occupant named `display_name`.
+pub fn groupchat(room: &str, id: &str, body: &str, display_name: &str) -> Element {
+    Element::new("message", ns::CLIENT)
+        .attr("type", "groupchat")
+        .attr("to", room)
+        .attr("id", id)
+        .child(Element::new("body", ns::CLIENT).text(body))
+        .child(Element::new("nick", ns::NICK).text(display_name))
+}
+
 /// Unavailable presence to `occupant`, with an optional `<status/>` text.
 pub fn leave(occupant: &str, status: Option<&str>) -> Element {
     let presence = Element::new("presence", ns::CLIENT)
@@ -245,6 +256,17 @@ mod tests {
             "<presence xmlns=\"jabber:client\" to=\"demo@conference.meet.test/abcd1234\">\
              <x xmlns=\"http://jabber.org/protocol/muc\"/><nick xmlns=\"http://jabber.org/protocol/nick\">Panel</nick>\
              <userinfo xmlns=\"http://jitsi.org/jitmeet/userinfo\" robot=\"true\"/></presence>"
+        );
+    }
+
+    #[test]
+    fn a_chat_message_escapes_its_text() {
+        let message = groupchat("r@breakout.meet.test", "say1", "<b>2 min</b> & go", "Panel");
+        assert_eq!(
+            message.to_xml(),
+            "<message xmlns=\"jabber:client\" type=\"groupchat\" to=\"r@breakout.meet.test\" id=\"say1\">\
+             <body>&lt;b&gt;2 min&lt;/b&gt; &amp; go</body>\
+             <nick xmlns=\"http://jabber.org/protocol/nick\">Panel</nick></message>"
         );
     }
 
