@@ -773,6 +773,91 @@ test('undo a move: the person goes back where they were', async ({ browser }) =>
   }
 });
 
+// --- time and voice ---
+
+test('a message to one room and a timer for every room, from the board; the record says who was where', async ({ browser }) => {
+  const own = await ownMeeting(browser, 'e2etime', ['Anna Berg', 'Bo Ek']);
+  try {
+    const page = own.page;
+    await page.getByTestId('room-count').fill('2');
+    await page.getByTestId('room-count').locator('xpath=ancestor::form').getByRole('button', { name: 'Create' }).click();
+    await card(page, 'Room 2').waitFor({ timeout: WAIT });
+    await moveByMenu(page, 'Anna Berg', 'Room 1');
+    await expectIn(page, 'Anna Berg', 'Room 1');
+    await moveByMenu(page, 'Bo Ek', 'Room 2');
+    await expectIn(page, 'Bo Ek', 'Room 2');
+
+    // A message to Room 1 only: its room is ticked on the board.
+    await page.getByTestId('time-tools').locator('summary').click();
+    await card(page, 'Room 1').getByRole('checkbox', { name: 'Choose the room for timers and messages' }).check();
+    const text = 'Pick a speaker <b>please</b>';
+    await page.getByTestId('message-text').fill(text);
+    await page.getByTestId('send-message').click();
+    await page.locator('li.event', { hasText: 'Message to Room 1: done' }).waitFor({ timeout: WAIT });
+    const people = await own.meeting.people();
+    const anna = people.find((p) => p.name === 'Anna Berg');
+    const bo = people.find((p) => p.name === 'Bo Ek');
+    if (!anna.messages.some((m) => m.body === text)) throw new Error(`Anna got ${JSON.stringify(anna.messages)}`);
+    if (bo.messages.length !== 0) throw new Error(`Bo got ${JSON.stringify(bo.messages)}`);
+    // Sent, the form is empty again and nothing is ticked.
+    if ((await page.getByTestId('message-text').inputValue()) !== '') throw new Error('the message stayed in the form');
+
+    // A timer for every room, with the minutes in the rooms' names.
+    await page.getByTestId('timer-minutes').fill('10');
+    await page.getByTestId('timer-suffix').check();
+    await page.getByTestId('start-timer').click();
+    await page.getByTestId('timer-all').waitFor({ state: 'visible', timeout: WAIT });
+    await card(page, 'Room 1 · 10 min').waitFor({ timeout: WAIT });
+    await card(page, 'Room 2 · 10 min').waitFor({ timeout: WAIT });
+    await until('the board to count down', async () => /^(9:5\d|10:00)$/.test(await page.getByTestId('timer-all').getAttribute('data-left') ?? ''));
+    const roomClock = card(page, 'Room 1 · 10 min').getByTestId('countdown');
+    if (!/^\d+:\d\d$/.test(await roomClock.getAttribute('data-left'))) throw new Error('the room shows no countdown');
+    await page.getByTestId('time-tools').locator('summary').click();
+    await page.screenshot({ path: join(screenshots, 'timer.png'), fullPage: true });
+    await page.getByTestId('time-tools').locator('summary').click();
+
+    // Stopped, the rooms get their names back and nobody moves.
+    await page.getByTestId('stop-timer').click();
+    await page.getByTestId('timer-all').waitFor({ state: 'hidden', timeout: WAIT });
+    await card(page, 'Room 1').waitFor({ timeout: WAIT });
+    await expectIn(page, 'Anna Berg', 'Room 1');
+
+    // The record: who was in which room.
+    const download = page.waitForEvent('download');
+    await page.getByTestId('record-stays').click();
+    const csv = (await import('node:fs')).readFileSync(await (await download).path(), 'utf8');
+    const lines = csv.trim().split('\r\n');
+    if (lines[0] !== 'person,name,identity,room,from,to') throw new Error(`the record is ${csv}`);
+    const stays = (name) => lines.filter((l) => l.split(',')[1] === name).map((l) => l.split(',')[3]);
+    if (stays('Anna Berg').join('|') !== 'Main room|Room 1') throw new Error(`Anna's stays: ${stays('Anna Berg')}`);
+    if (stays('Bo Ek').join('|') !== 'Main room|Room 2') throw new Error(`Bo's stays: ${stays('Bo Ek')}`);
+  } catch (e) {
+    await own.page.screenshot({ path: join(screenshots, 'failed-time.png'), fullPage: true }).catch(() => {});
+    throw e;
+  } finally {
+    await own.stop();
+  }
+});
+
+test('a message that cannot be sent is refused in words, and what was typed stays', async ({ browser }) => {
+  const own = await ownMeeting(browser, 'e2esay', ['Anna Berg']);
+  try {
+    const page = own.page;
+    await page.getByTestId('time-tools').locator('summary').click();
+    // No breakout rooms yet: nothing to send to.
+    await page.getByTestId('message-text').fill('Hello rooms');
+    await page.getByTestId('send-message').click();
+    await page.getByTestId('command-error').filter({ hasText: 'There are no breakout rooms.' }).waitFor({ timeout: WAIT });
+    if ((await page.getByTestId('message-text').inputValue()) !== 'Hello rooms') throw new Error('the text was lost');
+    await page.getByTestId('timer-minutes').fill('5');
+    await page.getByTestId('timer-warn').fill('5');
+    await page.getByTestId('start-timer').click();
+    await page.getByTestId('command-error').filter({ hasText: 'A timer runs 1 to 1440 minutes, and its warning comes before its end.' }).waitFor({ timeout: WAIT });
+  } finally {
+    await own.stop();
+  }
+});
+
 // --- run ---
 
 // `node e2e.mjs <pattern>` runs only the tests whose names match the pattern.

@@ -280,6 +280,11 @@ pub async fn board_action(
     participant: Option<String>,
     late: Option<String>,
     draft: Option<String>,
+    minutes: Option<String>,
+    warn: Option<String>,
+    suffix: Option<String>,
+    text: Option<String>,
+    rooms: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<Receipt, ServerFnError> {
     let meeting = MeetingRef {
         room,
@@ -312,6 +317,11 @@ pub async fn board_action(
         participant,
         late,
         draft: draft.is_some(),
+        minutes: minutes.and_then(|m| m.trim().parse().ok()),
+        warn: warn.and_then(|w| w.trim().parse().ok()),
+        suffix: suffix.is_some(),
+        text,
+        rooms: rooms.unwrap_or_default().into_values().collect(),
     };
     let result = match form_command(&fields) {
         Some(command) => ssr::execute(meeting.clone(), command).await,
@@ -369,6 +379,15 @@ pub struct FormFields {
     pub late: Option<String>,
     /// The form acts on the draft.
     pub draft: bool,
+    /// A timer's minutes, and its warning's.
+    pub minutes: Option<u32>,
+    pub warn: Option<u32>,
+    /// The minutes left after the rooms' names.
+    pub suffix: bool,
+    /// A message to the rooms.
+    pub text: Option<String>,
+    /// The rooms (JIDs) a timer or message is for; none: every room.
+    pub rooms: Vec<String>,
 }
 
 /// Groups of names: one group a line, names apart by commas; lines with
@@ -452,6 +471,20 @@ fn form_action(form: &FormFields) -> Option<Command> {
         "discard" => Command::Discard,
         "open_rooms" => Command::OpenRooms,
         "undo" => Command::Undo,
+        "timer" => Command::SetTimer {
+            rooms: form.rooms.clone(),
+            minutes: form.minutes?,
+            warn: form.warn,
+            suffix: form.suffix,
+            language,
+        },
+        "stop_timer" => Command::StopTimer {
+            rooms: form.rooms.clone(),
+        },
+        "message" => Command::SendMessage {
+            rooms: form.rooms.clone(),
+            text: form.text.clone()?,
+        },
         "add_people" => Command::AddPeople {
             names: form
                 .names

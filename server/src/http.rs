@@ -91,6 +91,10 @@ pub fn router(site_parts: Site) -> Router {
             "/favicon.svg",
             ServeFile::new(site.join("favicon.svg")).precompressed_gzip(),
         )
+        .route_service(
+            "/countdown.js",
+            ServeFile::new(site.join("countdown.js")).precompressed_gzip(),
+        )
         .leptos_routes_with_context(
             &options,
             routes,

@@ -52,13 +52,14 @@ impl Board {
             else {
                 return;
             };
-            // The button that sent the form ("Move selected here") names the room.
+            // The button that sent the form says what it is for: the room of
+            // "Move selected here", the action of the rooms' timer and message form.
             if let Some(button) = ev
                 .submitter()
                 .and_then(|b| b.dyn_into::<web_sys::HtmlButtonElement>().ok())
-                .filter(|b| b.name() == "target")
+                .filter(|b| !b.name().is_empty())
             {
-                fields.set("target", &button.value());
+                fields.set(&button.name(), &button.value());
             }
             if fields.get("action").as_deref() == Some("move") {
                 // The ticked people: the page keeps them (the same as the tick boxes).
@@ -119,7 +120,7 @@ impl Board {
                         if !form.has_attribute("data-keep") {
                             form.reset();
                         }
-                        if let Ok(Some(details)) = form.closest("details") {
+                        if let Ok(Some(details)) = form.closest("details.confirm") {
                             let _ = details.remove_attribute("open");
                         }
                     }

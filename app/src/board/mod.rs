@@ -64,6 +64,7 @@ pub struct Board {
 /// the draft's (none while there is no draft).
 pub fn shown(mut view: MeetingView, draft: bool) -> MeetingView {
     if draft {
+        view.ends = None;
         match view.draft.take() {
             Some(d) => {
                 view.main = d.0;
@@ -117,6 +118,8 @@ pub fn BoardPage() -> impl IntoView {
     let problem =
         use_query_map().with_untracked(|q| q.get("problem").map(|code| lang.error_text(&code)));
     view! {
+        // Counts the timers down (digits only), beside the island.
+        <script nonce=leptos::nonce::use_nonce() src="/countdown.js" defer></script>
         <Suspense fallback=move || view! { <p class="status">{lang.t().connecting}</p> }>
             {move || {
                 let problem = problem.clone();
@@ -282,6 +285,8 @@ fn BoardView(
                         .then(|| view! { <p class="also-here" data-testid="also-here">{lang.t().also_here} ": " {names}</p> })
                 }}
                 <PlanBar />
+                // Shown while every room has a timer (the stylesheet hides it without one).
+                <p class="countdown all" data-ends=move || board.view.with(|v| v.ends).map(|e| e.to_string()) data-testid="timer-all">{lang.t().timer_all}</p>
             </header>
             <Banner />
             <fieldset class="tools" disabled=move || !board.can_act.get()>{children()}</fieldset>

@@ -51,6 +51,10 @@ pub fn RoomCard(jid: String) -> impl IntoView {
     let row_room = jid.clone();
     let here = jid.clone();
     let labelled_by = heading_id.clone();
+    // Ticked, the room is one the timer and message form is for.
+    let pick = view! {
+        <input type="checkbox" class="pick-room" form="to-rooms" name=format!("rooms[{heading_id}]") value=jid.clone() aria-label=t.pick_room hidden=is_main || board.draft />
+    };
     view! {
         <section
             class="room"
@@ -67,7 +71,10 @@ pub fn RoomCard(jid: String) -> impl IntoView {
             }
         >
             <header class="room-header">
+                {pick}
                 <h2 id=heading_id>{title} " (" <span class="count">{count}</span> ")"</h2>
+                // Shown while the room has a timer (the stylesheet hides it without one).
+                <span class="countdown" data-ends=move || room.with(|r| r.as_ref().and_then(|r| r.ends)).map(|e| e.to_string()) data-testid="countdown"></span>
                 {actions}
             </header>
             {move || state().map(|s| view! { <p class="room-state" role="status">{s}</p> })}

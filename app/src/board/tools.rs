@@ -20,7 +20,7 @@ fn Fields(meeting: MeetingRef, action: &'static str, draft: bool) -> impl IntoVi
     view! {
         <input type="hidden" name="room" value=meeting.room />
         {meeting.tenant.map(|t| view! { <input type="hidden" name="tenant" value=t /> })}
-        <input type="hidden" name="action" value=action />
+        {(!action.is_empty()).then(|| view! { <input type="hidden" name="action" value=action /> })}
         {draft.then(|| view! { <input type="hidden" name="draft" value="1" /> })}
     }
 }
@@ -115,6 +115,7 @@ pub fn Tools(
         };
         (None, tools.into_any(), None)
     };
+    let time = (!draft).then(|| time_tools(&m(), lang));
     view! {
         {note}
         <section class="toolbar" aria-label=p.actions>
@@ -173,6 +174,64 @@ pub fn Tools(
                 </form>
             </details>
         </section>
+        {time}
         {review}
+    }
+}
+
+/// Timers and messages for the rooms ticked on the board (none ticked: every
+/// room), and the record's files. The rooms' tick boxes belong to this form
+/// (`form="to-rooms"`); each button says what to do.
+fn time_tools(meeting: &MeetingRef, lang: Lang) -> impl IntoView + use<> {
+    let p = lang.page();
+    let record = |format: &str, what: &str| {
+        let mut query = vec![("room", meeting.room.as_str())];
+        if let Some(tenant) = &meeting.tenant {
+            query.push(("tenant", tenant));
+        }
+        query.push(("format", format));
+        query.push(("what", what));
+        let query: Vec<String> = query
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", crate::meeting::percent_encode(v)))
+            .collect();
+        format!("{}?{}", crate::library::RECORD_PATH, query.join("&"))
+    };
+    view! {
+        <details class="time" data-testid="time-tools">
+            <summary>{p.time_title}</summary>
+            <div class="toolbar">
+            <form method="post" action=action_url() class="tool" id="to-rooms" data-testid="to-rooms">
+                <Fields meeting=meeting.clone() action="" draft=false />
+                <input type="hidden" name="language" value=lang.code() />
+                <p class="hint">{p.rooms_hint}</p>
+                <label>
+                    <span>{p.timer_minutes}</span>
+                    <input type="number" name="minutes" min="1" max=crate::meeting::MAX_TIMER_MINUTES value="10" data-testid="timer-minutes" />
+                </label>
+                <label>
+                    <span>{p.timer_warn}</span>
+                    <input type="number" name="warn" min="1" max=crate::meeting::MAX_TIMER_MINUTES data-testid="timer-warn" />
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="suffix" data-testid="timer-suffix" />
+                    <span>{p.timer_suffix}</span>
+                </label>
+                <button type="submit" name="action" value="timer" data-testid="start-timer">{p.start_timer}</button>
+                <button type="submit" name="action" value="stop_timer" data-testid="stop-timer">{p.stop_timer}</button>
+                <label>
+                    <span>{p.message_label}</span>
+                    <textarea name="text" rows="2" maxlength=crate::meeting::MAX_MESSAGE_CHARS data-testid="message-text"></textarea>
+                </label>
+                <button type="submit" name="action" value="message" data-testid="send-message">{p.send_message}</button>
+            </form>
+            <p class="tool record">
+                <span>{p.record_title} ": "</span>
+                <a href=record("csv", "stays") download="" data-testid="record-stays">{p.record_stays}</a> " · "
+                <a href=record("csv", "activity") download="">{p.record_activity}</a> " · "
+                <a href=record("json", "stays") download="" data-testid="record-json">{p.record_json}</a>
+            </p>
+            </div>
+        </details>
     }
 }
