@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which meeting, on which tenant, as whom.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MeetingRef {
     /// The room name, as in the meeting's address.
     pub room: String,
@@ -91,6 +92,7 @@ pub fn percent_encode(text: &str) -> String {
 
 /// The state of the panel's link to the meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum LinkStatus {
     /// The panel is not in the meeting: it joins when the board opens (its
     /// live connection, or the "Join" button without scripts).
@@ -100,6 +102,7 @@ pub enum LinkStatus {
     /// The link was lost; trying again.
     Reconnecting {
         attempt: u32,
+        #[cfg_attr(feature = "ssr", schema(value_type = String))]
         reason: LinkReason,
     },
     /// Back after a loss: the state was rebuilt from scratch.
@@ -107,6 +110,7 @@ pub enum LinkStatus {
     /// Given up, for a reason reconnecting cannot fix. Opening the board again
     /// tries again.
     Failed {
+        #[cfg_attr(feature = "ssr", schema(value_type = String))]
         reason: LinkReason,
     },
     /// Left the meeting on purpose.
@@ -153,6 +157,7 @@ pub enum LinkReason {
 
 /// An occupant's MUC role, as the panel shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum RoleView {
     Moderator,
     Participant,
@@ -161,6 +166,7 @@ pub enum RoleView {
 
 /// One person in a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ParticipantView {
     /// Stable across rooms: the occupant nick (Jitsi's endpoint id).
     pub id: String,
@@ -180,6 +186,7 @@ fn is_false(value: &bool) -> bool {
 
 /// A room and who is in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoomView {
     pub jid: String,
     /// Breakout rooms: their name; the main room: its subject, if set.
@@ -194,6 +201,7 @@ pub struct RoomView {
 
 /// What the panel itself is in the meeting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SelfView {
     pub id: String,
     pub display_name: String,
@@ -203,11 +211,13 @@ pub struct SelfView {
 
 /// How a command (or one item of a bulk command) went.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum OutcomeState {
     /// Sent or queued; not yet confirmed by the meeting.
     Pending,
     Done,
     Failed {
+        #[cfg_attr(feature = "ssr", schema(value_type = String))]
         reason: FailReason,
     },
     /// The participant got the move but did not follow it.
@@ -387,15 +397,18 @@ impl From<Option<String>> for RoomName {
 
 /// What a command item does; the board puts it in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum OutcomeKind {
     /// The new room's name.
     Create(String),
     /// The room, and its new name.
     Rename(RoomName, String),
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     Remove(RoomName),
     /// Who (the participant's display name, their id if they have none), and where to.
     Move(String, RoomName),
     /// A chat message to the room.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     Message(RoomName),
     /// A timer of so many minutes set: for one room, or for every room (`None`).
     Timer(Option<String>, u32),
@@ -448,17 +461,20 @@ impl TryFrom<String> for By {
 
 /// One tracked outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Outcome {
     pub id: u64,
     pub kind: OutcomeKind,
     /// What it acts on: a participant's id, a room's JID, or a new room's name.
     pub subject: Option<String>,
     pub state: OutcomeState,
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub by: By,
 }
 
 /// Everything the board shows, always the latest state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MeetingView {
     pub meeting: MeetingRef,
     pub status: LinkStatus,
@@ -478,15 +494,18 @@ pub struct MeetingView {
     pub draft: Option<DraftView>,
     /// What happens to people who join once the rooms are open.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub late: LateJoiners,
     /// People left in the main room while breakout rooms are open.
     #[serde(default)]
     pub waiting: usize,
     /// The last command that can still be undone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub undo: Option<UndoView>,
     /// How far the last opened plan has come.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub progress: Option<Progress>,
     /// When the timer for every room ends, in milliseconds since the Unix epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -501,6 +520,7 @@ pub struct MeetingView {
 /// On the wire a pair, `[main, rooms]`: the board reads it with the reader it
 /// already has for rooms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DraftView(pub RoomView, pub Vec<RoomView>);
 
 impl DraftView {
@@ -703,6 +723,7 @@ impl MeetingView {
 
 /// Default room names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Language {
     #[default]
     Swedish,
@@ -711,6 +732,7 @@ pub enum Language {
 
 /// A moderator's command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Command {
     CreateRoom {
         name: String,
@@ -754,6 +776,7 @@ pub enum Command {
     },
     /// A change to the draft, given with the board's usual gestures and
     /// commands: nothing is sent to the meeting.
+    #[cfg_attr(feature = "ssr", schema(no_recursion))]
     Draft(Box<Command>),
     /// In a draft: people not here yet, by name, in the draft's main room.
     AddPeople {
@@ -771,6 +794,7 @@ pub enum Command {
     /// closed), then the moves; people not here yet are placed as they join.
     OpenRooms,
     /// What happens to people who join while the rooms are open.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     SetLateJoiners(LateJoiners),
     /// Undoes the last move, auto-assign, close or "send everyone back".
     Undo,
@@ -808,6 +832,7 @@ pub const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// How auto-assign groups people, beyond spreading them evenly.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Grouping {
     /// Rooms of this many people: as many rooms as needed are created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -828,6 +853,7 @@ pub struct Grouping {
 
 /// Why a command was refused before anything was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Refusal {
     NotModerator,
     NotConnected,
@@ -871,6 +897,7 @@ pub enum Refusal {
 
 /// What is wrong with a room name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum NameProblem {
     Empty,
     TooLong {
@@ -885,6 +912,7 @@ pub enum NameProblem {
 
 /// Why a command would do nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Nothing {
     NoParticipants,
     NoRooms,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A saved plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub id: String,
     /// The signed-in user who saved it (their stable subject).
@@ -20,6 +21,7 @@ pub struct Plan {
 
 /// A breakout room of a plan, and who goes there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlannedRoom {
     pub name: String,
     pub people: Vec<PlannedPerson>,
@@ -28,6 +30,7 @@ pub struct PlannedRoom {
 /// Someone a plan places: by display name, and by identity (a token's
 /// `context.user.id` or e-mail) where the deployment sends one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlannedPerson {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,5 @@
-//! The HTTP surface: server-rendered pages, server functions and static files.
+//! The HTTP surface: server-rendered pages, server functions, static files
+//! and the integrators' API ([`crate::api`]).
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
+use crate::api::{self, Api, tokens::ApiTokens};
 use crate::auth::{self, Auth};
 use crate::health::Health;
 use crate::live;
@@ -35,6 +37,8 @@ pub struct Site {
     pub store: Option<Arc<dyn Store>>,
     /// Where the record of meetings is kept, when the panel keeps it.
     pub journal: Option<Arc<dyn crate::record::Journal>>,
+    /// The integrations that may call the API with a token.
+    pub api_tokens: Arc<ApiTokens>,
 }
 
 impl Site {
@@ -50,6 +54,7 @@ impl Site {
             rate: Limiter::new(rate_limit::Limits::default()),
             store: None,
             journal: None,
+            api_tokens: Arc::default(),
         }
     }
 }
@@ -59,7 +64,8 @@ impl Site {
 /// app. The meeting service, when there is one, and the sign-in are provided
 /// as context to pages and server functions. Every response passes
 /// [`web_security::guard`] and, but for the monitoring endpoints, the sign-in
-/// ([`auth::resolve`]) and the rate limits ([`rate_limit::limit`]).
+/// ([`auth::resolve`]) and the rate limits ([`rate_limit::limit`]). The API
+/// has its own credentials and errors, and passes the same guard and limits.
 pub fn router(site_parts: Site) -> Router {
     let Site {
         options,
@@ -70,6 +76,7 @@ pub fn router(site_parts: Site) -> Router {
         rate,
         store,
         journal,
+        api_tokens,
     } = site_parts;
     let routes = generate_route_list(App);
     let live_meetings = meetings.clone();
@@ -77,6 +84,14 @@ pub fn router(site_parts: Site) -> Router {
         meetings: meetings.clone(),
         store,
     });
+    let api = Api {
+        meetings: meetings.clone(),
+        store: store.clone(),
+        journal: journal.clone(),
+        tokens: api_tokens,
+        auth: auth.clone(),
+        rate: rate.clone(),
+    };
     let sign_in: Arc<dyn SignIn> = auth.clone();
     let site = std::path::PathBuf::from(options.site_root.as_ref());
     // The site's own files come first: the board's `/<tenant>/<room>` route would
@@ -136,7 +151,9 @@ pub fn router(site_parts: Site) -> Router {
             rate_limit::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(auth, auth::resolve))
-        .merge(health.routes());
+        .merge(health.routes())
+        // Outside the pages' sign-in: the API takes credentials, not cookies.
+        .merge(api::routes(api));
     harden(router, policy)
 }
 
@@ -164,8 +181,10 @@ pub fn harden(router: Router, policy: Policy) -> Router {
 async fn limit_body(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     // A plan file's route reads it a piece at a time, no further than a file
     // may be, and says on the plan's board that it is too large; its form
-    // reader stops at axum's own 2 MB.
-    if request.uri().path() == app::library::IMPORT_PATH {
+    // reader stops at axum's own 2 MB. The API's plan files are read the same way.
+    if request.uri().path() == app::library::IMPORT_PATH
+        || api::sends_plan_file(request.method(), request.uri().path())
+    {
         return next.run(request).await;
     }
     let max = MAX_BODY_BYTES;

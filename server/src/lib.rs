@@ -1,5 +1,6 @@
 //! Grupprum's server: the axum router that renders the app and serves the site.
 
+pub mod api;
 pub mod auth;
 pub mod health;
 pub mod http;

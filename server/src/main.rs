@@ -11,6 +11,7 @@ use app::service::MeetingService;
 use leptos::prelude::get_configuration;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use server::api::tokens::ApiTokens;
 use server::health::{AllOf, Health, Readiness};
 use server::http::Site;
 use server::jitsi::config::{ClientConfig, ConfigError};
@@ -106,6 +107,11 @@ async fn run(settings: &Settings) -> Result<(), String> {
     let auth = server::auth::Auth::new(&auth_settings, local)
         .map_err(|e| format!("bad sign-in settings: {e}"))?;
     tracing::info!(mode = ?auth.mode(), "sign-in");
+    let api_tokens = ApiTokens::from_setting(settings.var("GRUPPRUM_API_TOKENS").as_deref())
+        .map_err(|e| format!("bad configuration: GRUPPRUM_API_TOKENS: {e}"))?;
+    if !api_tokens.is_empty() {
+        tracing::info!(integrations = ?api_tokens, "API tokens");
+    }
     let database = Database::from_settings(
         settings.var("DATABASE_URL"),
         settings
@@ -137,6 +143,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
         ),
         store: Some(store.clone() as Arc<dyn app::plans::Store>),
         journal: Some(store.clone() as Arc<dyn server::record::Journal>),
+        api_tokens: Arc::new(api_tokens),
         ..Site::new(options)
     };
     tracing::info!("listening on http://{local}");

@@ -1,9 +1,10 @@
 //! How often one user, and one address, may open meetings and send commands
 //! (GCRA buckets from the `governor` library). Opening is the start page's
 //! form and the board's live connection; commands are the board's forms
-//! (its Join button among them) and scripts. A request over its limit gets `429` with
-//! `Retry-After` and reaches no meeting. The global cap on sessions stays
-//! where it is ([`crate::jitsi::service::Limits`]).
+//! (its Join button among them) and scripts, and the API's ([`crate::api`]).
+//! A request over its limit gets `429` with `Retry-After` and reaches no
+//! meeting. The global cap on sessions stays where it is
+//! ([`crate::jitsi::service::Limits`]).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
@@ -123,8 +124,16 @@ impl Limiter {
     }
 }
 
-/// What `path` does, if it is limited.
-fn kind(path: &str) -> Option<Kind> {
+/// What a request does, if it is limited. The API's commands count as
+/// the board's, and its joins as opening a meeting.
+fn kind(method: &axum::http::Method, path: &str) -> Option<Kind> {
+    if path.starts_with(crate::api::MEETINGS) && method != axum::http::Method::GET {
+        return Some(if path.ends_with("/join") {
+            Kind::Open
+        } else {
+            Kind::Command
+        });
+    }
     match path {
         "/api/open" => Some(Kind::Open),
         "/api/action" | "/api/command" => Some(Kind::Command),
@@ -156,7 +165,7 @@ fn user_key(request: &Request, address: IpAddr) -> String {
 
 /// The middleware; runs after the sign-in, which tells who the user is.
 pub async fn limit(State(limiter): State<Arc<Limiter>>, request: Request, next: Next) -> Response {
-    let Some(kind) = kind(request.uri().path()) else {
+    let Some(kind) = kind(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
     let address = request
@@ -173,6 +182,9 @@ pub async fn limit(State(limiter): State<Arc<Limiter>>, request: Request, next: 
         Ok(()) => next.run(request).await,
         Err(wait) => {
             tracing::info!(?kind, "over the rate limit");
+            if request.uri().path().starts_with(crate::api::PREFIX) {
+                return crate::api::error::ApiError::TooMany(wait.as_secs().max(1)).into_response();
+            }
             let seconds = wait.as_secs().max(1).to_string();
             // A plain form (no scripts) shows words; the board's scripts get the
             // code as a server function's error, and word it themselves.

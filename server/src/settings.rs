@@ -39,6 +39,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("database.url", "DATABASE_URL"),
     ("database.url_file", "DATABASE_URL_FILE"),
     ("record.days", "GRUPPRUM_RECORD_DAYS"),
+    ("api.tokens", "GRUPPRUM_API_TOKENS"),
+    ("api.tokens_file", "GRUPPRUM_API_TOKENS_FILE"),
     ("jitsi.ws_url", "XMPP_WS_URL"),
     ("jitsi.domain", "XMPP_DOMAIN"),
     ("jitsi.muc_domain", "MUC_DOMAIN"),
@@ -60,6 +62,7 @@ pub const SECRETS: &[&str] = &[
     "DATABASE_URL",
     "XMPP_PASSWORD",
     "JITSI_TOKEN",
+    "GRUPPRUM_API_TOKENS",
 ];
 
 /// The variable that names the configuration file.
@@ -303,6 +306,23 @@ mod tests {
             Settings::load(env(&[("XMPP_PASSWORD_FILE", "/nonexistent/secret")])),
             Err(SettingsError::Read { .. })
         ));
+    }
+
+    #[test]
+    fn api_tokens_come_as_a_list_or_from_a_file() {
+        let config = file("[api]\ntokens = [\"lms:aa\", \"crm:bb\"]\n");
+        let settings = Settings::load(env(&[(CONFIG_VAR, &config.path())])).unwrap();
+        assert_eq!(
+            settings.var("GRUPPRUM_API_TOKENS").as_deref(),
+            Some("lms:aa,crm:bb")
+        );
+        let secret = file("lms:aa\ncrm:bb\n");
+        let settings =
+            Settings::load(env(&[("GRUPPRUM_API_TOKENS_FILE", &secret.path())])).unwrap();
+        assert_eq!(
+            settings.var("GRUPPRUM_API_TOKENS").as_deref(),
+            Some("lms:aa\ncrm:bb")
+        );
     }
 
     #[test]

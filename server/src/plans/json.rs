@@ -7,10 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::{ImportError, MAX_FIELD_CHARS, MAX_PEOPLE};
 
 /// A plan file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanFile {
+    /// The plan's name.
     pub name: String,
+    /// Its rooms and who goes there; a room named "" is the main room.
     pub rooms: Vec<PlannedRoom>,
 }
 
@@ -20,6 +22,12 @@ pub fn read(bytes: &[u8]) -> Result<PlanFile, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file: PlanFile =
         serde_json::from_slice(bytes).map_err(|e| ImportError::Json(e.to_string()))?;
+    check(file)
+}
+
+/// A plan within the limits of a file: so many people, names so long, and
+/// everyone named.
+pub fn check(file: PlanFile) -> Result<PlanFile, ImportError> {
     let people: usize = file.rooms.iter().map(|r| r.people.len()).sum();
     if people > MAX_PEOPLE {
         return Err(ImportError::TooMany);

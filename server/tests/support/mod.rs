@@ -17,13 +17,18 @@ use futures::stream::BoxStream;
 /// forever; the tests that render pages take turns.
 pub static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// Records joins and commands; every command succeeds. It has no sessions of
-/// its own: every `watch` is a join, and shows a meeting not joined yet.
+/// Records joins and commands; every command succeeds (unless `answer` says
+/// otherwise). It has no sessions of its own: every `watch` is a join, and
+/// shows a meeting not joined yet; `existing` shows `present`, if set.
 #[derive(Default)]
 pub struct Recorder {
     pub joins: AtomicUsize,
     pub joined: Mutex<Vec<Moderator>>,
     pub calls: Mutex<Vec<(Moderator, MeetingRef, Command)>>,
+    /// The view of a session already in the meeting (none by default).
+    pub present: Mutex<Option<MeetingView>>,
+    /// What every command answers instead of a receipt, when set.
+    pub answer: Mutex<Option<ServiceError>>,
 }
 
 impl MeetingService for Recorder {
@@ -43,7 +48,8 @@ impl MeetingService for Recorder {
         _who: &Moderator,
         _meeting: &MeetingRef,
     ) -> Option<BoxStream<'static, MeetingView>> {
-        None
+        let view = self.present.lock().unwrap().clone()?;
+        Some(Box::pin(futures::stream::iter([view])))
     }
 
     fn command(
@@ -56,7 +62,8 @@ impl MeetingService for Recorder {
             .lock()
             .unwrap()
             .push((who.clone(), meeting.clone(), command));
-        Box::pin(async { Ok(vec![1]) })
+        let answer = self.answer.lock().unwrap().clone();
+        Box::pin(async move { answer.map_or(Ok(vec![1]), Err) })
     }
 
     fn draft(
