@@ -7,12 +7,27 @@ use crate::meeting::{
     FailReason, LinkReason, NameProblem, Nothing, OutcomeKind, Refusal, RoomName,
 };
 
-/// The board's language.
+/// The board's language. On the wire its code, `sv` or `en`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(into = "String", try_from = "String")]
 pub enum Lang {
     #[default]
     Sv,
     En,
+}
+
+impl From<Lang> for String {
+    fn from(lang: Lang) -> Self {
+        lang.code().into()
+    }
+}
+
+impl TryFrom<String> for Lang {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<Self, String> {
+        Lang::parse(&code).ok_or(code)
+    }
 }
 
 impl Lang {

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 mod board;
+mod codes;
 pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod identity;

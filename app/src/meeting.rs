@@ -90,9 +90,10 @@ pub fn percent_encode(text: &str) -> String {
     out
 }
 
-/// The state of the panel's link to the meeting.
+/// The state of the panel's link to the meeting. On the wire a short code
+/// (see [`crate::codes`]): `online`, `reconnecting:2:network:reset`, ….
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(into = "String", try_from = "String")]
 pub enum LinkStatus {
     /// The panel is not in the meeting: it joins when the board opens (its
     /// live connection, or the "Join" button without scripts).
@@ -102,7 +103,6 @@ pub enum LinkStatus {
     /// The link was lost; trying again.
     Reconnecting {
         attempt: u32,
-        #[cfg_attr(feature = "ssr", schema(value_type = String))]
         reason: LinkReason,
     },
     /// Back after a loss: the state was rebuilt from scratch.
@@ -110,7 +110,6 @@ pub enum LinkStatus {
     /// Given up, for a reason reconnecting cannot fix. Opening the board again
     /// tries again.
     Failed {
-        #[cfg_attr(feature = "ssr", schema(value_type = String))]
         reason: LinkReason,
     },
     /// Left the meeting on purpose.
@@ -155,9 +154,10 @@ pub enum LinkReason {
     Network(String),
 }
 
-/// An occupant's MUC role, as the panel shows it.
+/// An occupant's MUC role, as the panel shows it. On the wire `moderator`,
+/// `participant` or `visitor`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(into = "String", try_from = "String")]
 pub enum RoleView {
     Moderator,
     Participant,
@@ -172,6 +172,7 @@ pub struct ParticipantView {
     pub id: String,
     /// As the participant set it: untrusted text.
     pub display_name: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub role: Option<RoleView>,
     /// The panel itself.
     pub is_me: bool,
@@ -205,19 +206,20 @@ pub struct RoomView {
 pub struct SelfView {
     pub id: String,
     pub display_name: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub role: Option<RoleView>,
     pub is_moderator: bool,
 }
 
-/// How a command (or one item of a bulk command) went.
+/// How a command (or one item of a bulk command) went. On the wire
+/// `pending`, `done`, `not-moved` or `failed:<reason>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(into = "String", try_from = "String")]
 pub enum OutcomeState {
     /// Sent or queued; not yet confirmed by the meeting.
     Pending,
     Done,
     Failed {
-        #[cfg_attr(feature = "ssr", schema(value_type = String))]
         reason: FailReason,
     },
     /// The participant got the move but did not follow it.
@@ -395,20 +397,20 @@ impl From<Option<String>> for RoomName {
     }
 }
 
-/// What a command item does; the board puts it in words.
+/// What a command item does; the board puts it in words. On the wire a
+/// short code: the kind, then its fields, each after a U+001F (see
+/// [`crate::codes`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(into = "String", try_from = "String")]
 pub enum OutcomeKind {
     /// The new room's name.
     Create(String),
     /// The room, and its new name.
     Rename(RoomName, String),
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     Remove(RoomName),
     /// Who (the participant's display name, their id if they have none), and where to.
     Move(String, RoomName),
     /// A chat message to the room.
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     Message(RoomName),
     /// A timer of so many minutes set: for one room, or for every room (`None`).
     Timer(Option<String>, u32),
@@ -464,9 +466,14 @@ impl TryFrom<String> for By {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Outcome {
     pub id: u64,
+    /// `create␟<name>`, `move␟<who>␟=<room>` (an empty room: the main
+    /// room), `message␟=<room>`, `timer␟=<room>␟<minutes>`, … (␟ is U+001F).
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub kind: OutcomeKind,
     /// What it acts on: a participant's id, a room's JID, or a new room's name.
     pub subject: Option<String>,
+    /// `pending`, `done`, `not-moved` or `failed:<reason>`.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub state: OutcomeState,
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub by: By,
@@ -477,6 +484,9 @@ pub struct Outcome {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MeetingView {
     pub meeting: MeetingRef,
+    /// `not-joined`, `connecting`, `online`, `resynced`, `closed`,
+    /// `reconnecting:<attempt>:<reason>` or `failed:<reason>`.
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub status: LinkStatus,
     pub me: Option<SelfView>,
     /// The deployment supports renaming rooms.

@@ -347,17 +347,21 @@ async fn a_timer_runs_with_every_board_closed_and_across_a_restart_then_closes_t
         );
         assert!(stays.windows(2).all(|w| w[0].since_ms <= w[1].since_ms));
     }
-    let timer_items = record
+    let kinds: Vec<(String, OutcomeKind)> = record
         .activity
         .iter()
-        .filter(|a| a.what.contains("Timer"))
+        .map(|a| (a.by.clone(), serde_json::from_str(&a.what).unwrap()))
+        .collect();
+    let timers = kinds
+        .iter()
+        .filter(|(_, k)| matches!(k, OutcomeKind::Timer(None, 4)))
         .count();
-    assert_eq!(timer_items, 1, "the timer set, in the feed");
+    assert_eq!(timers, 1, "the timer set, in the feed");
     assert!(
-        record
-            .activity
+        kinds
             .iter()
-            .any(|a| a.by == "by:Kim" && a.what.contains("Remove"))
+            .any(|(by, k)| by == "by:Kim" && matches!(k, OutcomeKind::Remove(_))),
+        "the rooms closed in the name of whoever set the timer"
     );
     meeting.stop().await;
 }

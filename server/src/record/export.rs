@@ -221,6 +221,6 @@ mod tests {
         assert_eq!(value["stays"][0]["room"], "Huvudrum");
         assert_eq!(value["stays"][1]["to"], serde_json::Value::Null);
         assert_eq!(value["activity"][0]["by"], "Kim");
-        assert_eq!(value["activity"][0]["state"], "Done");
+        assert_eq!(value["activity"][0]["state"], "done");
     }
 }
