@@ -112,6 +112,11 @@ async fn run(settings: &Settings) -> Result<(), String> {
     if !api_tokens.is_empty() {
         tracing::info!(integrations = ?api_tokens, "API tokens");
     }
+    // Every setting is read before the database is opened: bad settings
+    // leave no file behind.
+    let retention = Retention::from_setting(settings.var("GRUPPRUM_RECORD_DAYS").as_deref())
+        .map_err(|e| format!("bad record settings: {e}"))?;
+    let jitsi = jitsi_client(settings)?;
     let database = Database::from_settings(
         settings.var("DATABASE_URL"),
         settings
@@ -121,9 +126,15 @@ async fn run(settings: &Settings) -> Result<(), String> {
     .map_err(|e| format!("bad database settings: {e}"))?;
     let store = Arc::new(SqlStore::open(&database).await.map_err(|e| e.to_string())?);
     tracing::info!(%database, "room plans and records kept");
-    let retention = Retention::from_setting(settings.var("GRUPPRUM_RECORD_DAYS").as_deref())
-        .map_err(|e| format!("bad record settings: {e}"))?;
-    let sessions = jitsi_sessions(settings, store.clone(), retention)?;
+    let sessions = jitsi.map(|(config, connector)| {
+        Sessions::keeping(
+            config,
+            Arc::new(connector),
+            Limits::default(),
+            store.clone(),
+            retention,
+        )
+    });
     if let Some(sessions) = &sessions {
         let resumed = sessions.resume().await?;
         if resumed > 0 {
@@ -173,11 +184,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
 }
 
 /// The Jitsi client, when `XMPP_WS_URL` is set (see README for the settings).
-fn jitsi_sessions(
-    settings: &Settings,
-    store: Arc<SqlStore>,
-    retention: Retention,
-) -> Result<Option<Arc<Sessions>>, String> {
+fn jitsi_client(settings: &Settings) -> Result<Option<(ClientConfig, WebSocketConnector)>, String> {
     let config = match ClientConfig::from_vars(|name| settings.var(name)) {
         Ok(config) => config,
         Err(ConfigError::Missing("XMPP_WS_URL")) => {
@@ -196,13 +203,7 @@ fn jitsi_sessions(
     }
     let connector = WebSocketConnector::new(roots).map_err(|e| e.to_string())?;
     tracing::info!(service = %server::xmpp::transport::redact(&config.service_url), domain = %config.domain, "Jitsi deployment");
-    Ok(Some(Sessions::keeping(
-        config,
-        Arc::new(connector),
-        Limits::default(),
-        store,
-        retention,
-    )))
+    Ok(Some((config, connector)))
 }
 
 async fn shutdown_signal() {
