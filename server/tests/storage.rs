@@ -1,5 +1,5 @@
-//! The plan storage suite, the same on SQLite and on PostgreSQL (Debian's,
-//! started by the test on loopback).
+//! The storage suites (plans; the record of meetings and their timers), the
+//! same on SQLite and on PostgreSQL (Debian's, started by the test on loopback).
 
 use app::plans::{Plan, PlannedPerson, PlannedRoom};
 use server::storage::sql::{Database, SqlStore};
@@ -96,12 +96,146 @@ async fn suite(store: &SqlStore) {
     assert_eq!(names(store, "kim").await, ["Delad"]);
 }
 
+/// The record and the timers: written, read back, retention applied.
+async fn record_suite(store: &SqlStore) {
+    use app::meeting::{By, Language, MeetingRef};
+    use server::jitsi::timer::Timer;
+    use server::record::{Activity, Entry, Journal, Owner, Stay};
+
+    let stay = |person: &str, room: &str, since_ms: u64| Stay {
+        person: person.into(),
+        name: format!("Namn {person} <b>"),
+        identity: (person == "p1").then(|| "anna@example.org".into()),
+        room: room.into(),
+        main_room: room.is_empty(),
+        since_ms,
+        until_ms: None,
+    };
+    let meeting = MeetingRef {
+        room: "veckomöte".into(),
+        tenant: Some("myndighet".into()),
+    };
+    let key = meeting.path();
+    let owner = Owner {
+        id: "kim@example.org".into(),
+        display_name: Some("Kim".into()),
+        signed_in: true,
+    };
+    let timer = Timer {
+        room: None,
+        ends_ms: 5_000,
+        warn: Some(2),
+        warned: false,
+        suffix: true,
+        language: Language::Swedish,
+        by: By::Moderator("Kim".into()),
+    };
+    let entries = vec![
+        Entry::Enter {
+            meeting: key.clone(),
+            stay: stay("p1", "", 1_000),
+        },
+        Entry::Enter {
+            meeting: key.clone(),
+            stay: stay("p2", "", 1_100),
+        },
+        Entry::Leave {
+            meeting: key.clone(),
+            person: "p1".into(),
+            at_ms: 2_000,
+        },
+        Entry::Enter {
+            meeting: key.clone(),
+            stay: stay("p1", "Röd", 2_000),
+        },
+        Entry::Activity {
+            meeting: key.clone(),
+            activity: Activity {
+                at_ms: 2_000,
+                by: "by:Kim".into(),
+                what: r#""move\u001fp1\u001f=Röd""#.into(),
+                state: "\"done\"".into(),
+            },
+        },
+        Entry::Timers {
+            meeting: meeting.clone(),
+            owner: owner.clone(),
+            timers: vec![timer.clone()],
+        },
+        Entry::Enter {
+            meeting: "/other".into(),
+            stay: stay("p9", "", 1_500),
+        },
+    ];
+    store.write(&entries).await.expect("written");
+    let record = store.record(&key).await.expect("read");
+    assert_eq!(record.stays.len(), 3);
+    assert_eq!(record.stays[0].person, "p1");
+    assert_eq!(record.stays[0].until_ms, Some(2_000));
+    assert_eq!(
+        record.stays[0].identity.as_deref(),
+        Some("anna@example.org")
+    );
+    assert!(record.stays[0].main_room);
+    assert_eq!(record.stays[2].room, "Röd");
+    assert_eq!(record.stays[2].until_ms, None);
+    assert_eq!(record.activity.len(), 1);
+    assert_eq!(record.activity[0].by, "by:Kim");
+    let timers = store.timers().await.expect("timers");
+    assert_eq!(timers.len(), 1);
+    assert_eq!(timers[0].meeting, meeting);
+    assert_eq!(timers[0].owner, owner);
+    assert_eq!(timers[0].timers, vec![timer]);
+
+    // The panel leaves: open stays end; the timers go when there are none.
+    store
+        .write(&[
+            Entry::Left {
+                meeting: key.clone(),
+                at_ms: 3_000,
+                forget: false,
+            },
+            Entry::Timers {
+                meeting: meeting.clone(),
+                owner,
+                timers: vec![],
+            },
+        ])
+        .await
+        .expect("written");
+    let record = store.record(&key).await.expect("read");
+    assert!(record.stays.iter().all(|s| s.until_ms.is_some()));
+    assert!(store.timers().await.expect("timers").is_empty());
+    // Retention: what ended before 2,500 goes; the other meeting's open stay ends at start.
+    assert_eq!(store.purge(2_500, false, Some(4_000)).await, Ok(2));
+    let record = store.record(&key).await.expect("read");
+    assert_eq!(record.stays.len(), 2, "{record:?}");
+    assert!(record.activity.is_empty());
+    assert_eq!(
+        store.record("/other").await.unwrap().stays[0].until_ms,
+        Some(4_000)
+    );
+    // Forgetting a meeting takes its record; 0 days takes everything.
+    store
+        .write(&[Entry::Left {
+            meeting: key.clone(),
+            at_ms: 5_000,
+            forget: true,
+        }])
+        .await
+        .expect("written");
+    assert!(store.record(&key).await.unwrap().stays.is_empty());
+    store.purge(0, true, None).await.expect("purged");
+    assert!(store.record("/other").await.unwrap().stays.is_empty());
+}
+
 #[tokio::test]
 async fn plans_are_kept_in_sqlite_created_and_migrated_at_open() {
     let dir = TempDir::new("grupprum-sqlite");
     let database = Database::Sqlite(dir.path().join("plans #1?.db"));
     let store = SqlStore::open(&database).await.expect("opens");
     suite(&store).await;
+    record_suite(&store).await;
     drop(store);
     // Opened again (the migrations already run): what was saved is there.
     let again = SqlStore::open(&database).await.expect("opens again");
@@ -117,6 +251,7 @@ async fn plans_are_kept_in_postgresql() {
     let database = Database::Postgres(postgres.url());
     let store = SqlStore::open(&database).await.expect("opens");
     suite(&store).await;
+    record_suite(&store).await;
     drop(store);
     let again = SqlStore::open(&database).await.expect("opens again");
     assert_eq!(names(&again, "ali").await, ["Delad", "Kurs B"]);
