@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ErrorBody};
+use super::error::{ApiError, CommandRefusals, ErrorBody};
 use super::extract::{JsonBody, Target, query_values, read_body};
 use super::{Api, MeetingParams};
 use crate::plans::routes::{MAX_IMPORT_BYTES, read_file};
@@ -71,11 +71,8 @@ pub struct CreateRooms {
     request_body = CreateRooms,
     responses(
         (status = 202, description = "Taken: the rooms are being created", body = Accepted),
+        CommandRefusals,
         (status = 400, description = "`bad-json` or `bad-meeting`", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
-        (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
-        (status = 409, description = "`not-connected`: the panel is not in the meeting", body = ErrorBody),
-        (status = 422, description = "Refused, with the refusal's code and words", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -112,11 +109,8 @@ pub struct Moves {
     request_body = Moves,
     responses(
         (status = 202, description = "Taken: the moves are being sent", body = Accepted),
+        CommandRefusals,
         (status = 400, description = "`bad-json` or `bad-meeting`", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
-        (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
-        (status = 409, description = "`not-connected`: the panel is not in the meeting", body = ErrorBody),
-        (status = 422, description = "Refused (`no-such-room`, `no-such-participant`, …)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -144,11 +138,8 @@ pub async fn move_people(
     request_body = Command,
     responses(
         (status = 202, description = "Taken", body = Accepted),
+        CommandRefusals,
         (status = 400, description = "`bad-json` or `bad-meeting`", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
-        (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
-        (status = 409, description = "`not-connected`: the panel is not in the meeting", body = ErrorBody),
-        (status = 422, description = "Refused, with the refusal's code and words", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -182,11 +173,8 @@ pub struct ChatMessage {
     request_body = ChatMessage,
     responses(
         (status = 202, description = "Taken: the message is being said", body = Accepted),
+        CommandRefusals,
         (status = 400, description = "`bad-json` or `bad-meeting`", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
-        (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
-        (status = 409, description = "`not-connected`: the panel is not in the meeting", body = ErrorBody),
-        (status = 422, description = "Refused (`bad-message`, `no-such-room`, …)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -231,11 +219,8 @@ pub struct Timer {
     request_body = Timer,
     responses(
         (status = 202, description = "Taken: the timer runs", body = Accepted),
+        CommandRefusals,
         (status = 400, description = "`bad-json` or `bad-meeting`", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
-        (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
-        (status = 409, description = "`not-connected`: the panel is not in the meeting", body = ErrorBody),
-        (status = 422, description = "Refused (`bad-timer`, `no-such-room`, …)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -269,11 +254,8 @@ pub async fn set_timer(
     ),
     responses(
         (status = 202, description = "Taken: the timers stop", body = Accepted),
+        CommandRefusals,
         (status = 400, description = "`bad-meeting`", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
-        (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
-        (status = 409, description = "`not-connected`: the panel is not in the meeting", body = ErrorBody),
-        (status = 422, description = "Refused (`no-timer`, …)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -307,12 +289,9 @@ pub async fn stop_timer(State(api): State<Api>, target: Target, uri: axum::http:
     ),
     responses(
         (status = 202, description = "Taken: the rooms are being opened", body = Accepted),
+        CommandRefusals,
         (status = 400, description = "`bad-plan`: the file cannot be read (the message says where)", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
-        (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
-        (status = 409, description = "`not-connected`: the panel is not in the meeting", body = ErrorBody),
         (status = 413, description = "`too-large`: over 1 MiB", body = ErrorBody),
-        (status = 422, description = "Refused, with the refusal's code and words", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

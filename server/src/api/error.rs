@@ -86,6 +86,43 @@ pub struct ErrorBody {
     pub refusal: Option<Refusal>,
 }
 
+/// The errors every command endpoint may answer with, besides its own, for
+/// the OpenAPI document: a credential refused (401), a JWT for another meeting
+/// or not a moderator's (403), the panel not in the meeting (409), the command
+/// refused (422).
+pub struct CommandRefusals;
+
+impl utoipa::IntoResponses for CommandRefusals {
+    fn responses()
+    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        [
+            ("401", "No credential, or one that is not accepted"),
+            (
+                "403",
+                "The JWT is for another meeting, or not a moderator's",
+            ),
+            ("409", "`not-connected`: the panel is not in the meeting"),
+            (
+                "422",
+                "Refused before anything was sent, with the refusal's code and words",
+            ),
+        ]
+        .into_iter()
+        .map(|(status, words)| {
+            let body = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            let response = ResponseBuilder::new()
+                .description(words)
+                .content("application/json", body)
+                .build();
+            (status.to_owned(), response.into())
+        })
+        .collect()
+    }
+}
+
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {

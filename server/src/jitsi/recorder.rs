@@ -38,11 +38,6 @@ impl Recorder {
         }
     }
 
-    /// Sends anything to the journal (the session's timers).
-    pub fn write(&self, entry: Entry) {
-        self.send(entry);
-    }
-
     /// Writes who moved where since the last look, and the feed items that
     /// have settled. Call only while the panel is in the meeting: a lost link
     /// is not everyone leaving.

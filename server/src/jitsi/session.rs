@@ -1128,10 +1128,7 @@ impl Actor {
                     .and_then(|id| id.strip_prefix("cmd"))
                     .and_then(|n| n.parse().ok())
             {
-                let condition = element
-                    .get_child("error", ns::CLIENT)
-                    .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
-                    .map_or_else(|| "an error".to_owned(), |x| x.name().to_owned());
+                let condition = crate::xmpp::stanza::error_condition(element);
                 self.model.fail(outcome, FailReason::Refused(condition));
                 self.publish();
             }

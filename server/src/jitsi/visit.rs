@@ -16,7 +16,7 @@ use app::meeting::{
 use tokio::time::Instant;
 
 use crate::xmpp::jid;
-use crate::xmpp::ns;
+use crate::xmpp::stanza;
 use crate::xmpp::stanza::focus::{self, ConferenceReply};
 use crate::xmpp::stanza::iq::{Iq, IqKind};
 use crate::xmpp::stanza::muc::{self, MucPresence};
@@ -185,10 +185,7 @@ impl Visits {
             return; // Someone else in the room.
         }
         if element.get_attr("type") == Some("error") {
-            let condition = element
-                .get_child("error", ns::CLIENT)
-                .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
-                .map_or_else(|| "an error".to_owned(), |x| x.name().to_owned());
+            let condition = stanza::error_condition(element);
             // Not in the room: nothing to leave.
             let visit = self.current.take().map(|c| c.visit);
             if let Some(visit) = visit {
@@ -239,10 +236,7 @@ impl Visits {
             return false;
         }
         if element.get_attr("type") == Some("error") {
-            let condition = element
-                .get_child("error", ns::CLIENT)
-                .and_then(|e| e.children().find(|x| x.ns() == ns::STANZAS))
-                .map_or_else(|| "an error".to_owned(), |x| x.name().to_owned());
+            let condition = stanza::error_condition(element);
             self.fail(condition, visitor, acts);
         } else if jid::resource(from) == Some(visitor.nick.as_str()) {
             let outcome = current.visit.outcome;

@@ -14,6 +14,15 @@ pub mod jitsi;
 pub mod muc;
 pub mod strict_json;
 
+/// The defined condition of an error stanza (`<error><not-allowed/>…`), or
+/// "an error" when it names none.
+pub fn error_condition(stanza: &crate::xmpp::xml::Element) -> String {
+    stanza
+        .get_child("error", crate::xmpp::ns::CLIENT)
+        .and_then(|e| e.children().find(|x| x.ns() == crate::xmpp::ns::STANZAS))
+        .map_or_else(|| "an error".to_owned(), |x| x.name().to_owned())
+}
+
 /// Why an element could not be read as a given stanza.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StanzaError {
