@@ -115,6 +115,19 @@ async fn a_message_reaches_someone_in_each_of_three_rooms_and_the_panel_leaves_e
         assert_eq!(o.state, OutcomeState::Done, "{o:?}");
         assert!(matches!(o.kind, OutcomeKind::Message(RoomName::Named(_))));
     }
+    // Delivered is the room sending it back to the panel; each participant's
+    // copy travels on its own connection and may come a moment later.
+    let arrived = eventually(Duration::from_secs(5), || {
+        ["Anna", "Bo", "Cia"].iter().all(|n| {
+            person(&meeting, n)
+                .state()
+                .messages
+                .iter()
+                .any(|m| m.body == text)
+        })
+    })
+    .await;
+    assert!(arrived, "everyone in a room got the message");
     for name in ["Anna", "Bo", "Cia"] {
         let state = person(&meeting, name).state();
         let got: Vec<_> = state.messages.iter().filter(|m| m.body == text).collect();
