@@ -9,8 +9,8 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
 use crate::auth::AuthMode;
-use crate::meeting::is_bidi_control;
 pub use crate::meeting::percent_encode;
+use crate::meeting::{is_bidi_control, is_noncharacter};
 use crate::service::Moderator;
 
 /// Longest display name, in characters.
@@ -63,7 +63,10 @@ pub fn check_name(raw: &str) -> Result<Option<String>, IdentityError> {
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(IdentityError::NameTooLong);
     }
-    if name.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    if name
+        .chars()
+        .any(|c| c.is_control() || is_bidi_control(c) || is_noncharacter(c))
+    {
         return Err(IdentityError::NameCharacters);
     }
     Ok(Some(name.to_owned()))
@@ -293,6 +296,9 @@ mod tests {
             check_name("\u{202E}nimda"),
             Err(IdentityError::NameCharacters)
         );
+        for name in ["Kim\u{FFFE}", "\u{FDD0}Kim", "Kim \u{10FFFF}"] {
+            assert_eq!(check_name(name), Err(IdentityError::NameCharacters));
+        }
     }
 
     #[test]

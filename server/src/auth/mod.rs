@@ -493,6 +493,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn names_from_tokens_and_providers_lose_what_a_display_name_may_not_hold() {
+        assert_eq!(user_name("Kim Lind"), "Kim Lind");
+        assert_eq!(user_name("Kim\u{FFFE} Lind\u{FDD0}"), "Kim Lind");
+        assert_eq!(user_name("\u{202E}Kim\n"), "Kim");
+        assert_eq!(user_name("\u{FFFF}"), "?");
+        assert_eq!(user_name(&"å".repeat(300)).chars().count(), 64);
+    }
+
+    #[test]
     fn open_is_for_loopback_unless_the_operator_says_so() {
         let open = AuthSettings::open();
         assert!(Auth::new(&open, "127.0.0.1:3000".parse().unwrap()).is_ok());
