@@ -55,6 +55,35 @@ impl Lang {
 
     /// The preferred of Swedish and English in an `Accept-Language` header
     /// (Swedish when neither is named).
+    /// The language a request asks for: `?lang=`, then the `lang` cookie,
+    /// then `Accept-Language`.
+    #[cfg(feature = "ssr")]
+    pub fn of_request(uri: &http::Uri, headers: &http::HeaderMap) -> Self {
+        let from_query = uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .and_then(Self::parse)
+        });
+        let from_cookie = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .find_map(|value| {
+                value
+                    .to_str()
+                    .ok()?
+                    .split(';')
+                    .find_map(|c| c.trim().strip_prefix("lang="))
+                    .and_then(Self::parse)
+            });
+        let from_header = || {
+            headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map_or(Self::default(), Self::from_accept_language)
+        };
+        from_query.or(from_cookie).unwrap_or_else(from_header)
+    }
+
     pub fn from_accept_language(header: &str) -> Self {
         let mut best: Option<(f32, Self)> = None;
         for part in header.split(',') {
@@ -97,7 +126,9 @@ impl Lang {
             LinkReason::TokenSignature => t.token_signature.to_owned(),
             LinkReason::TokenIssuer => t.token_issuer.to_owned(),
             LinkReason::TokenRoom => t.token_room.to_owned(),
-            LinkReason::LoginRefused(detail) => with(t.login_refused, detail),
+            // The server's own texts and errors are English or technical:
+            // they go to the log, not the board.
+            LinkReason::LoginRefused(_) => t.login_refused.to_owned(),
             LinkReason::Password => t.password.to_owned(),
             LinkReason::MembersOnly => t.members_only.to_owned(),
             LinkReason::Banned => t.banned.to_owned(),
@@ -106,8 +137,8 @@ impl Lang {
             LinkReason::JoinRefused(condition) => with(t.join_refused, condition),
             LinkReason::NotLetIn => t.not_let_in.to_owned(),
             LinkReason::TooLarge(bytes) => t.too_large.replace("{n}", &bytes.to_string()),
-            LinkReason::Unsupported(detail) => with(t.unsupported, detail),
-            LinkReason::Network(detail) => with(t.network, detail),
+            LinkReason::Unsupported(_) => t.unsupported.to_owned(),
+            LinkReason::Network(_) => t.network.to_owned(),
         }
     }
 
@@ -140,6 +171,9 @@ impl Lang {
             "token" => Some(t.bad_token),
             "server" => Some(t.start_failed),
             "rate" => Some(t.rate),
+            "too-large" => Some(t.request_too_large),
+            "cross-site" => Some(t.cross_site),
+            "internal" => Some(t.internal),
             "busy" => Some(t.busy),
             "incomplete" => Some(self.t().incomplete),
             "plan-name" => Some(t.bad_plan_name),
@@ -336,6 +370,7 @@ pub struct Texts {
     pub cannot_connect: &'static str,
     pub closed: &'static str,
     pub server_lost: &'static str,
+    pub unreachable: &'static str,
     pub not_moderator: &'static str,
     pub moved: &'static str,
     pub did_not_move: &'static str,
@@ -434,6 +469,7 @@ const SV: Texts = Texts {
     cannot_connect: "Kan inte ansluta till mötet",
     closed: "Panelen har lämnat mötet.",
     server_lost: "Förbindelsen med Grupprum bröts. Återansluter…",
+    unreachable: "Grupprum gick inte att nå. Försök igen.",
     not_moderator: "Panelen är inte moderator. I Jitsi öppnar en moderator deltagarlistan och gör {name} till moderator.",
     moved: "{name} flyttades till {room}",
     did_not_move: "{name} flyttade inte",
@@ -529,6 +565,7 @@ const EN: Texts = Texts {
     cannot_connect: "Cannot connect to the meeting",
     closed: "The panel has left the meeting.",
     server_lost: "The connection to Grupprum was lost. Reconnecting…",
+    unreachable: "Grupprum could not be reached. Try again.",
     not_moderator: "The panel is not a moderator. In Jitsi, a moderator opens the participants list and grants moderator to {name}.",
     moved: "{name} moved to {room}",
     did_not_move: "{name} did not move",
@@ -637,6 +674,9 @@ pub struct PageTexts {
     pub sign_in_first: &'static str,
     pub go_sign_in: &'static str,
     pub rate: &'static str,
+    pub request_too_large: &'static str,
+    pub cross_site: &'static str,
+    pub internal: &'static str,
     pub busy: &'static str,
     pub refused_not_moderator: &'static str,
     pub refused_not_connected: &'static str,
@@ -779,6 +819,9 @@ const SV_PAGE: PageTexts = PageTexts {
     sign_in_first: "Logga in för att öppna tavlan.",
     go_sign_in: "Till inloggningen",
     rate: "För många förfrågningar på kort tid: vänta en stund och försök igen.",
+    request_too_large: "Det som skickades är för stort för Grupprum.",
+    cross_site: "Grupprum tar inte emot förfrågningar från andra webbplatser.",
+    internal: "Något gick fel i Grupprum. Inget ändrades; försök igen.",
     busy: "Panelen modererar så många möten den får just nu. Försök igen om en stund.",
     refused_not_moderator: "Panelen är inte moderator i mötet.",
     refused_not_connected: "Panelen är inte ansluten till mötet.",
@@ -919,6 +962,9 @@ const EN_PAGE: PageTexts = PageTexts {
     sign_in_first: "Sign in to open the board.",
     go_sign_in: "Go to sign-in",
     rate: "Too many requests in a short time: wait a moment and try again.",
+    request_too_large: "What was sent is too large for Grupprum.",
+    cross_site: "Grupprum does not take requests from other sites.",
+    internal: "Something went wrong in Grupprum. Nothing was changed; try again.",
     busy: "The panel is moderating as many meetings as it may right now. Try again in a while.",
     refused_not_moderator: "The panel is not a moderator in this meeting.",
     refused_not_connected: "The panel is not connected to the meeting.",
@@ -1120,10 +1166,13 @@ mod tests {
             Lang::En.link_reason(&LinkReason::TooLarge(5)),
             "The server sent a message larger than the panel accepts (5 bytes)."
         );
-        assert!(
-            Lang::Sv
-                .link_reason(&LinkReason::Network("reset".into()))
-                .ends_with("(reset)")
+        assert_eq!(
+            Lang::Sv.link_reason(&LinkReason::Network("reset by peer".into())),
+            "Förbindelsen med mötet bröts"
+        );
+        assert_eq!(
+            Lang::Sv.link_reason(&LinkReason::LoginRefused("not-authorized".into())),
+            Lang::Sv.t().login_refused
         );
     }
 }

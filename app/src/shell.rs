@@ -62,34 +62,9 @@ fn script_policy() {
 pub(crate) fn request_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
-        let Some(parts) = use_context::<http::request::Parts>() else {
-            return Lang::default();
-        };
-        let from_query = parts.uri.query().and_then(|q| {
-            q.split('&')
-                .find_map(|pair| pair.strip_prefix("lang="))
-                .and_then(Lang::parse)
-        });
-        let from_cookie = parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .find_map(|value| {
-                value
-                    .to_str()
-                    .ok()?
-                    .split(';')
-                    .find_map(|c| c.trim().strip_prefix("lang="))
-                    .and_then(Lang::parse)
-            });
-        let from_header = || {
-            parts
-                .headers
-                .get(http::header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map_or(Lang::default(), Lang::from_accept_language)
-        };
-        from_query.or(from_cookie).unwrap_or_else(from_header)
+        use_context::<http::request::Parts>().map_or(Lang::default(), |parts| {
+            Lang::of_request(&parts.uri, &parts.headers)
+        })
     }
     #[cfg(not(feature = "ssr"))]
     {

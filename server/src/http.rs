@@ -193,7 +193,12 @@ async fn limit_body(request: axum::extract::Request, next: axum::middleware::Nex
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "the request is too large").into_response();
+        return crate::worded::refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            request.uri(),
+            request.headers(),
+        );
     }
     let request =
         request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, max)));
@@ -207,5 +212,9 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("no message");
     tracing::error!(panic = %what.escape_debug(), "a request handler panicked");
-    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        crate::worded::in_both("internal"),
+    )
+        .into_response()
 }

@@ -13,4 +13,5 @@ pub mod serve;
 pub mod settings;
 pub mod storage;
 pub mod web_security;
+pub mod worded;
 pub mod xmpp;

@@ -21,14 +21,6 @@ use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use leptos::prelude::ServerFnError;
 
-/// What a refused request's body says to the board's scripts, which put it
-/// in words.
-pub const RATE_CODE: &str = "rate";
-/// What it says to a plain form, in both languages (the page's language is
-/// not known here).
-const RATE_WORDS: &str = "För många förfrågningar på kort tid: vänta en stund och försök igen.\n\
-                          Too many requests in a short time: wait a moment and try again.\n";
-
 /// What a request does, for the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -186,13 +178,14 @@ pub async fn limit(State(limiter): State<Arc<Limiter>>, request: Request, next: 
                 return crate::api::error::ApiError::TooMany(wait.as_secs().max(1)).into_response();
             }
             let seconds = wait.as_secs().max(1).to_string();
-            // A plain form (no scripts) shows words; the board's scripts get the
-            // code as a server function's error, and word it themselves.
+            // In the request's language: a plain form's browser shows the
+            // words, and server functions get them as their error.
+            let words = crate::worded::words("rate", request.uri(), request.headers());
             let body = if wants_html {
-                RATE_WORDS.to_owned()
+                words
             } else {
                 use leptos::server_fn::error::FromServerFnError as _;
-                String::from_utf8_lossy(&ServerFnError::new(RATE_CODE).ser()).into_owned()
+                String::from_utf8_lossy(&ServerFnError::new(words).ser()).into_owned()
             };
             (
                 StatusCode::TOO_MANY_REQUESTS,

@@ -10,7 +10,7 @@ use axum::http::header::{
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 /// The setting that names who may embed the panel.
 pub const FRAME_ANCESTORS_VAR: &str = "GRUPPRUM_FRAME_ANCESTORS";
@@ -87,7 +87,12 @@ pub async fn guard(State(policy): State<Policy>, request: Request, next: Next) -
             origin = ?request.headers().get(ORIGIN),
             "refused a cross-site request"
         );
-        return (StatusCode::FORBIDDEN, "cross-site requests are refused").into_response();
+        return crate::worded::refusal(
+            StatusCode::FORBIDDEN,
+            "cross-site",
+            request.uri(),
+            request.headers(),
+        );
     }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

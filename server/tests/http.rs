@@ -53,6 +53,11 @@ async fn the_start_page_is_rendered_on_the_server() {
         "hydration scripts"
     );
     assert!(html.contains("<html lang=\"sv\""));
+    // The panel is open (this router's sign-in): the page says so.
+    assert!(
+        html.contains(app::i18n::Lang::Sv.page().open_notice),
+        "anyone can use it: {html}"
+    );
 }
 
 #[tokio::test]
@@ -617,20 +622,23 @@ async fn a_browser_that_sends_too_many_commands_is_held_back() {
             assert!(response.headers().contains_key("retry-after"));
             let body = response.into_body().collect().await.unwrap().to_bytes();
             let words = String::from_utf8(body.to_vec()).unwrap();
-            assert!(
-                words.contains("Too many requests"),
-                "a plain form gets words: {words}"
+            assert_eq!(
+                words,
+                app::i18n::Lang::Sv.page().rate,
+                "a plain form gets words, in the page's language"
             );
             refused += 1;
         }
     }
     assert_eq!(refused, 15);
-    // The board's scripts get the code as a server function's error.
+    // The board's scripts get it in words, in the page's language, as a
+    // server function's error.
     let response = router
         .clone()
         .oneshot(
             Request::post("/api/command")
                 .header("content-type", "application/json")
+                .header("accept-language", "sv")
                 .header("cookie", cookie.1)
                 .body(Body::from(
                     r#"{"meeting":{"room":"demo","tenant":null},"command":"SendEveryoneBack"}"#,
@@ -644,7 +652,7 @@ async fn a_browser_that_sends_too_many_commands_is_held_back() {
     let error =
         <leptos::prelude::ServerFnError as leptos::server_fn::error::FromServerFnError>::de(body)
             .to_string();
-    assert!(error.ends_with("rate"), "{error}");
+    assert!(error.ends_with(app::i18n::Lang::Sv.page().rate), "{error}");
     assert_eq!(
         service.calls.lock().unwrap().len(),
         5,

@@ -137,7 +137,7 @@ impl Board {
 async fn post(fields: web_sys::UrlSearchParams) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let failed = || String::from("network");
+    let failed = || crate::shell::request_lang().t().unreachable.to_owned();
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&fields);
