@@ -55,6 +55,19 @@ async function openBoard(page, url) {
   await page.locator('[data-testid=board][data-live=true]').waitFor({ timeout: WAIT });
 }
 
+/** A panel with JWT sign-in and the panel account in `meeting`, and the app secret its tokens need. */
+async function jwtServer(meeting) {
+  const secret = randomBytes(32).toString('hex');
+  const server = await startServer(meeting, '127.0.0.1:0', {
+    GRUPPRUM_AUTH: 'jwt',
+    JWT_APP_ID: 'grupprum-e2e',
+    JWT_APP_SECRET: secret,
+    XMPP_USER: meeting.env.PANEL_JID,
+    XMPP_PASSWORD: meeting.env.PANEL_PASSWORD,
+  });
+  return { server, secret };
+}
+
 /** Every piece of visible text whose contrast with its background is under WCAG AA. */
 async function lowContrast(page) {
   return page.evaluate(() => {
@@ -490,14 +503,7 @@ test('a second moderator opens the board under their own name, and lights up on 
 
 test('moderators signed in with their tokens share the panel account: each sees the other, and the feed names who did what', async ({ browser }) => {
   const meeting = startMeeting('e2eshared', 1, ['--open']);
-  const secret = randomBytes(32).toString('hex');
-  const server = await startServer(meeting, '127.0.0.1:0', {
-    GRUPPRUM_AUTH: 'jwt',
-    JWT_APP_ID: 'grupprum-e2e',
-    JWT_APP_SECRET: secret,
-    XMPP_USER: meeting.env.PANEL_JID,
-    XMPP_PASSWORD: meeting.env.PANEL_PASSWORD,
-  });
+  const { server, secret } = await jwtServer(meeting);
   const contexts = [];
   try {
     const open = async (name) => {
@@ -531,6 +537,32 @@ test('moderators signed in with their tokens share the panel account: each sees 
     await kim.getByTestId('also-here').waitFor({ state: 'detached', timeout: WAIT });
   } finally {
     for (const context of contexts) await context.close().catch(() => {});
+    server.stop();
+    meeting.stop();
+  }
+});
+
+test('when the sign-in ends, the board says so in Swedish and stops reconnecting', async ({ browser }) => {
+  const meeting = startMeeting('e2eexpiry', 0, ['--open']);
+  const { server, secret } = await jwtServer(meeting);
+  const context = await browser.newContext({ locale: 'sv-SE' });
+  try {
+    const page = await context.newPage();
+    let sockets = 0;
+    page.on('websocket', () => { sockets += 1; });
+    const exp = Math.floor(Date.now() / 1000) + 12;
+    const token = jitsiToken(secret, { iss: 'grupprum-e2e', exp, context: { user: { name: 'Kim', moderator: true } } });
+    await openBoard(page, `${server.base}/${meeting.room}?jwt=${token}`);
+    await page.getByTestId('command-error')
+      .filter({ hasText: exact('Token har gått ut. Hämta en ny och logga in igen.') })
+      .waitFor({ timeout: 30_000 });
+    const seen = sockets;
+    // The board's backoff would have tried again within 4 s.
+    await page.waitForTimeout(6_000);
+    if (sockets !== seen) throw new Error(`${sockets - seen} new live connections after the refusal`);
+    if (await page.getByTestId('server-lost').count()) throw new Error('the board calls the refusal a lost server');
+  } finally {
+    await context.close().catch(() => {});
     server.stop();
     meeting.stop();
   }

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use app::api::WatchMeeting;
 use app::auth::SignedIn;
+use app::i18n::Lang;
 use app::meeting::{MeetingRef, MeetingView};
 use app::service::{MeetingService, Moderator};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -36,6 +37,11 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const FIRST_MESSAGE: Duration = Duration::from_secs(10);
 /// How often an idle socket is pinged, so that a vanished browser is noticed.
 const PING_EVERY: Duration = Duration::from_secs(20);
+/// How long a browser may stay silent: it answers each ping with a pong.
+const QUIET_LIMIT: Duration = Duration::from_secs(50);
+/// How long one message may take to go out: a browser that stops reading for
+/// longer is gone, and its socket (and its watcher) are released.
+const SEND_LIMIT: Duration = Duration::from_secs(30);
 
 /// The path of the live connection.
 pub fn path() -> &'static str {
@@ -59,15 +65,23 @@ pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -
         Err(rejection) => return rejection.into_response(),
     };
     let Some((who, user)) = crate::auth::requester(&parts) else {
-        return (StatusCode::UNAUTHORIZED, "open the board first").into_response();
+        let code = app::auth::AuthRefusal::SignInNeeded.code();
+        return crate::worded::refusal(StatusCode::UNAUTHORIZED, code, &parts.uri, &parts.headers);
     };
     let Some(meetings) = live.meetings else {
-        return (StatusCode::SERVICE_UNAVAILABLE, app::api::NO_SERVICE).into_response();
+        let code = app::api::NO_SERVICE;
+        return crate::worded::refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code,
+            &parts.uri,
+            &parts.headers,
+        );
     };
+    let lang = Lang::of_request(&parts.uri, &parts.headers);
     upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| follow(socket, meetings, who, user))
+        .on_upgrade(move |socket| follow(socket, meetings, who, user, lang))
 }
 
 async fn follow(
@@ -75,7 +89,11 @@ async fn follow(
     meetings: Arc<dyn MeetingService>,
     who: Moderator,
     user: Option<SignedIn>,
+    lang: Lang,
 ) {
+    // A refusal, in the page's language: the board shows it and does not
+    // try again.
+    let worded = |code: &str| error_frame(&lang.error_text(code));
     let (mut sink, mut stream) = socket.split();
     let meeting = match tokio::time::timeout(FIRST_MESSAGE, stream.next()).await {
         Ok(Some(Ok(message))) => read_meeting(&message),
@@ -84,25 +102,27 @@ async fn follow(
     let meeting = match meeting {
         Some(meeting) if meeting.is_valid() => meeting,
         _ => {
-            let _ = sink.send(error_frame("meeting")).await;
+            let _ = sink.send(worded("meeting")).await;
             return;
         }
     };
     if let Some(Err(refusal)) = user.as_ref().map(|u| u.may_open(&meeting)) {
-        let _ = sink.send(error_frame(refusal.code())).await;
+        let _ = sink.send(worded(refusal.code())).await;
         return;
     }
     let views = match meetings.watch(&who, &meeting) {
         Ok(views) => views,
         Err(e) => {
-            let _ = sink.send(error_frame(&e.to_string())).await;
+            let _ = sink.send(worded(&e.to_string())).await;
             return;
         }
     };
     // Whatever the browser sends after its first message ends nothing, but a
-    // message over the limit, a close or a broken socket ends the connection.
+    // message over the limit, a close, a broken socket or a browser silent
+    // for longer than [`QUIET_LIMIT`] (it answers every ping) ends the
+    // connection.
     let incoming = async move {
-        while let Some(Ok(message)) = stream.next().await {
+        while let Ok(Some(Ok(message))) = tokio::time::timeout(QUIET_LIMIT, stream.next()).await {
             if matches!(message, Message::Close(_)) {
                 break;
             }
@@ -120,9 +140,9 @@ async fn follow(
     };
     tokio::select! {
         () = incoming => {}
-        () = forward(views, &mut sink, PING_EVERY) => {}
+        () = forward(views, &mut sink, PING_EVERY, SEND_LIMIT) => {}
         () = signed_out => {
-            let _ = sink.send(error_frame(app::auth::AuthRefusal::Expired.code())).await;
+            let _ = sink.send(worded(app::auth::AuthRefusal::Expired.code())).await;
         }
     }
     let _ = sink.close().await;
@@ -130,12 +150,13 @@ async fn follow(
 
 /// Sends each view as the browser takes it: while a send waits, newer views
 /// replace older ones in the session's `watch` channel, so nothing queues up
-/// here. Pings an idle socket every `ping_every`. Ends with the views or the
-/// socket.
+/// here. Pings an idle socket every `ping_every`. Ends with the views, with
+/// the socket, or when a message has not gone out within `send_limit`.
 pub async fn forward<S>(
     mut views: BoxStream<'static, MeetingView>,
     sink: &mut S,
     ping_every: Duration,
+    send_limit: Duration,
 ) where
     S: Sink<Message> + Unpin,
 {
@@ -149,7 +170,10 @@ pub async fn forward<S>(
             },
             _ = ping.tick() => Message::Ping(Vec::new().into()),
         };
-        if sink.send(message).await.is_err() {
+        if !matches!(
+            tokio::time::timeout(send_limit, sink.send(message)).await,
+            Ok(Ok(()))
+        ) {
             return;
         }
     }
@@ -221,24 +245,94 @@ mod tests {
         assert_eq!(error[0], 1);
     }
 
-    /// A browser that takes one message every 20 ms while the meeting changes
-    /// 5,000 times as fast as it can: it gets a few views, the last one the
-    /// newest, and nothing waits in between.
-    #[tokio::test]
-    async fn a_slow_reader_gets_the_latest_view_and_no_backlog() {
-        let (tx, rx) = tokio::sync::watch::channel(view(0));
-        let views = futures::stream::unfold((rx, true), |(mut rx, first)| async move {
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    /// The meeting's views as a session gives them: the latest first, then
+    /// each change, skipping what a slow reader missed.
+    fn latest(rx: tokio::sync::watch::Receiver<MeetingView>) -> BoxStream<'static, MeetingView> {
+        futures::stream::unfold((rx, true), |(mut rx, first)| async move {
             if !first {
                 rx.changed().await.ok()?;
             }
             let view = rx.borrow_and_update().clone();
             Some((view, (rx, false)))
         })
-        .boxed();
+        .boxed()
+    }
+
+    fn name(message: Option<Message>) -> Option<String> {
+        let Some(Message::Binary(frame)) = message else {
+            return None;
+        };
+        serde_json::from_slice::<MeetingView>(&frame[1..])
+            .ok()?
+            .main
+            .name
+    }
+
+    /// A browser that stops reading while the meeting changes 5,000 times:
+    /// what waits for it is the view on its way and the newest, nothing more.
+    #[tokio::test]
+    async fn a_socket_that_stops_reading_holds_at_most_two_views() {
+        let (tx, rx) = tokio::sync::watch::channel(view(0));
+        // The channel's one place is the socket's buffer.
         let (sink_tx, mut sink_rx) = futures::channel::mpsc::channel::<Message>(0);
         let mut sink = sink_tx.sink_map_err(|_| ());
         let forwarding =
-            tokio::spawn(async move { forward(views, &mut sink, Duration::from_secs(3600)).await });
+            tokio::spawn(async move { forward(latest(rx), &mut sink, HOUR, HOUR).await });
+        assert_eq!(name(sink_rx.next().await).as_deref(), Some("0"));
+        // It stops reading.
+        for n in 1..=5000 {
+            tx.send_replace(view(n));
+            tokio::task::yield_now().await;
+        }
+        let mut waiting = Vec::new();
+        while let Ok(message) =
+            tokio::time::timeout(Duration::from_millis(300), sink_rx.next()).await
+        {
+            waiting.push(name(message).expect("a view"));
+        }
+        assert!(
+            (1..=3).contains(&waiting.len()),
+            "the buffer, the view being sent and the newest: {waiting:?}"
+        );
+        assert_eq!(waiting.last().map(String::as_str), Some("5000"));
+        forwarding.abort();
+    }
+
+    /// A browser that never reads again is let go once a message has waited
+    /// for it for the send limit.
+    #[tokio::test(start_paused = true)]
+    async fn a_socket_that_never_reads_again_is_released() {
+        let (tx, rx) = tokio::sync::watch::channel(view(0));
+        let (sink_tx, mut sink_rx) = futures::channel::mpsc::channel::<Message>(0);
+        let mut sink = sink_tx.sink_map_err(|_| ());
+        let limit = Duration::from_secs(30);
+        let forwarding =
+            tokio::spawn(async move { forward(latest(rx), &mut sink, HOUR, limit).await });
+        assert_eq!(name(sink_rx.next().await).as_deref(), Some("0"));
+        tx.send_replace(view(1));
+        tx.send_replace(view(2));
+        let started = tokio::time::Instant::now();
+        tokio::time::timeout(Duration::from_secs(120), forwarding)
+            .await
+            .expect("the forwarding ends")
+            .unwrap();
+        let waited = started.elapsed();
+        assert!(waited >= limit && waited < limit * 2, "{waited:?}");
+        drop(sink_rx);
+    }
+
+    /// A browser that takes one message every 20 ms while the meeting changes
+    /// 5,000 times as fast as it can: it gets a few views, the last one the
+    /// newest, and nothing waits in between.
+    #[tokio::test]
+    async fn a_slow_reader_gets_the_latest_view_and_no_backlog() {
+        let (tx, rx) = tokio::sync::watch::channel(view(0));
+        let views = latest(rx);
+        let (sink_tx, mut sink_rx) = futures::channel::mpsc::channel::<Message>(0);
+        let mut sink = sink_tx.sink_map_err(|_| ());
+        let forwarding = tokio::spawn(async move { forward(views, &mut sink, HOUR, HOUR).await });
         let changes = tokio::spawn(async move {
             for n in 1..=5000 {
                 tx.send_replace(view(n));

@@ -256,6 +256,7 @@ fn BoardView(
             meeting.clone(),
             board.view,
             board.server_lost,
+            board.error,
             alive,
             draft,
         ));
@@ -315,7 +316,8 @@ fn BoardView(
 #[cfg(feature = "hydrate")]
 mod live {
     //! Following the meeting over the WebSocket server function, reconnecting
-    //! with backoff when the link to the server drops.
+    //! with backoff when the link to the server drops. A refusal from the
+    //! server (in words) is shown and not retried: nothing would change it.
 
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -342,6 +344,7 @@ mod live {
         meeting: MeetingRef,
         view: RwSignal<MeetingView>,
         lost: RwSignal<bool>,
+        refused: RwSignal<Option<String>>,
         alive: Arc<AtomicBool>,
         draft: bool,
     ) {
@@ -351,10 +354,21 @@ mod live {
             if let Ok(mut views) = watch_meeting(rx.into()).await
                 && tx.send(Ok(meeting.clone())).await.is_ok()
             {
-                while let Some(Ok(next)) = views.next().await {
+                while let Some(next) = views.next().await {
                     if !alive.load(Ordering::Relaxed) {
                         return;
                     }
+                    let next = match next {
+                        Ok(next) => next,
+                        // The server's refusal, in words.
+                        Err(leptos::prelude::ServerFnError::ServerError(words)) => {
+                            lost.set(false);
+                            refused.set(Some(words));
+                            return;
+                        }
+                        // The socket failed: reconnect.
+                        Err(_) => break,
+                    };
                     delay = Duration::from_millis(250);
                     if lost.get_untracked() {
                         lost.set(false);
