@@ -544,6 +544,30 @@ async fn a_token_for_another_room_is_final_and_never_retried() {
     assert!(h.attempts.try_recv().is_err(), "no second login");
 }
 
+/// A stanza over the frame limit ends the link for good, with its reason on
+/// the board: trying again would only meet the same stanza.
+#[tokio::test(start_paused = true)]
+async fn a_stanza_over_the_limit_is_final_and_never_retried() {
+    let mut h = harness(0);
+    let mut peer = online(&mut h).await;
+    let size = server::xmpp::transport::MAX_STANZA_BYTES + 1;
+    peer.to_client
+        .send(Err(TransportError::TooLarge(size)))
+        .await
+        .unwrap();
+    let view = until(&h.panel, |v| matches!(v.status, LinkStatus::Failed { .. })).await;
+    assert_eq!(
+        view.status,
+        LinkStatus::Failed {
+            reason: LinkReason::TooLarge(size)
+        }
+    );
+    assert!(h.attempts.recv().await.is_some());
+    tokio::time::sleep(Duration::from_secs(600)).await;
+    assert!(h.attempts.try_recv().is_err(), "no second login");
+    drop(peer);
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_login_refusals_of_a_token_deployment_reach_the_view_and_are_final() {
     for (text, reason) in [

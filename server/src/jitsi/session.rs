@@ -308,7 +308,16 @@ impl Actor {
                     return;
                 }
                 Ended::Failed(reason) => {
-                    tracing::warn!(meeting = %self.main_jid, ?reason, "giving up");
+                    if let LinkReason::TooLarge(bytes) = reason {
+                        tracing::error!(
+                            meeting = %self.main_jid,
+                            bytes,
+                            limit = crate::xmpp::transport::MAX_STANZA_BYTES,
+                            "the server sent a stanza over the limit; giving up"
+                        );
+                    } else {
+                        tracing::warn!(meeting = %self.main_jid, ?reason, "giving up");
+                    }
                     if reason == LinkReason::MeetingEnded && !self.timers.is_empty() {
                         self.timers = Timers::default();
                         self.save_timers();

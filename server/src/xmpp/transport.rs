@@ -16,10 +16,11 @@ use super::ns;
 use super::sasl::{self, Credentials, Mechanism, SaslError, Scram};
 use super::xml::{Element, XmlError};
 
-/// Largest stanza accepted from the server. A breakout update for 500
-/// participants in 50 rooms is about 140 KiB, so 2,000 participants with long
-/// names fit in 4 MiB; Prosody caps what clients send at 256 KiB, not what it
-/// sends.
+/// Largest stanza accepted from the server. A breakout update for 2,000
+/// participants whose names are 64 characters that XML must all escape is
+/// 1,140,585 bytes (`a_two_thousand_person_update_fits_the_frame_limit`), so
+/// 4 MiB leaves it room to grow; Prosody caps what clients send at 256 KiB,
+/// not what it sends.
 pub const MAX_STANZA_BYTES: usize = 4 << 20;
 
 #[derive(Debug, thiserror::Error)]
@@ -355,4 +356,114 @@ pub fn check_stream_end(element: Element) -> Result<Element, TransportError> {
         return Err(TransportError::StreamError(condition));
     }
     Ok(element)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xmpp::stanza::jitsi::{BreakoutEvent, JsonMessage};
+
+    /// The breakout component's update for `people` participants in rooms of
+    /// ten, each with a display name of the longest kind (64 characters, every
+    /// one escaped in XML), as the component would send it.
+    fn update(people: usize) -> Element {
+        let name: String = "å<&\"".chars().cycle().take(64).collect();
+        let mut rooms = serde_json::Map::new();
+        let mut main = serde_json::json!({
+            "id": "demo", "jid": "demo@conference.meet.example.org",
+            "isMainRoom": true, "participants": {}
+        });
+        for room in 0..people / 10 {
+            let id = format!("3f1c2a9e-5b7d-4e2a-9c1f-{room:012}");
+            let mut participants = serde_json::Map::new();
+            for n in 0..10 {
+                participants.insert(
+                    format!("{id}@breakout.meet.example.org/{room:04}{n:04}"),
+                    serde_json::json!({
+                        "jid": format!("94877a45-5768-40ce-9b31-{room:08}{n:04}@meet.example.org/p-529fe0"),
+                        "displayName": name,
+                        "role": "participant",
+                    }),
+                );
+            }
+            rooms.insert(
+                id.clone(),
+                serde_json::json!({
+                    "id": id, "name": format!("Room {room}"),
+                    "jid": format!("{id}@breakout.meet.example.org"),
+                    "participants": participants,
+                }),
+            );
+        }
+        main["participants"] = serde_json::json!({});
+        rooms.insert("demo".into(), main);
+        let body = serde_json::json!({
+            "type": "breakout_rooms",
+            "event": "features/breakout-rooms/update",
+            "roomCounter": people / 10,
+            "rooms": rooms,
+        });
+        Element::new("message", ns::CLIENT)
+            .attr("from", "breakout.meet.example.org")
+            .attr("to", "panel@meet.example.org/grupprum")
+            .child(Element::new("json-message", ns::JITMEET).text(body.to_string()))
+    }
+
+    #[test]
+    fn a_two_thousand_person_update_fits_the_frame_limit() {
+        let frame = update(2000).to_xml();
+        println!("a 2,000-person update: {} bytes", frame.len());
+        assert!(
+            frame.len() * 2 < MAX_STANZA_BYTES,
+            "{} bytes: less than half the limit of {MAX_STANZA_BYTES}",
+            frame.len()
+        );
+        let read = read_frame(&frame).expect("read whole");
+        let message = JsonMessage::parse(&read).unwrap();
+        let Some(BreakoutEvent::Update(update)) = message.breakout_event().unwrap() else {
+            panic!("an update")
+        };
+        let people: usize = update.rooms.values().map(|r| r.participants.len()).sum();
+        assert_eq!(people, 2000);
+    }
+
+    /// A server that sends one frame over the limit: the link reports it as
+    /// too large (a final failure), never as a broken link to try again.
+    #[tokio::test]
+    // tungstenite's handshake callback returns its own (large) error type.
+    #[allow(clippy::result_large_err)]
+    async fn a_frame_over_the_limit_is_too_large() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let callback =
+                |_: &tungstenite::handshake::server::Request,
+                 mut response: tungstenite::handshake::server::Response| {
+                    response
+                        .headers_mut()
+                        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("xmpp"));
+                    Ok(response)
+                };
+            let mut ws = tokio_tungstenite::accept_hdr_async(socket, callback)
+                .await
+                .unwrap();
+            let big = format!(
+                "<message xmlns='jabber:client'><body>{}</body></message>",
+                "x".repeat(MAX_STANZA_BYTES)
+            );
+            let _ = ws.send(Message::text(big)).await;
+            // Holds the socket open until the client has read.
+            let _ = ws.next().await;
+        });
+        let connector = WebSocketConnector::new(Vec::new()).unwrap();
+        let url = Url::parse(&format!("ws://{address}/xmpp-websocket")).unwrap();
+        let mut transport = connector.connect(url).await.unwrap();
+        match transport.stream.next().await {
+            Some(Err(TransportError::TooLarge(size))) => assert!(size > MAX_STANZA_BYTES),
+            other => panic!("expected too large, got {other:?}"),
+        }
+        drop(transport);
+        server.await.unwrap();
+    }
 }
