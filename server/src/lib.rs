@@ -6,6 +6,7 @@ pub mod health;
 pub mod http;
 pub mod jitsi;
 pub mod live;
+pub mod logs;
 pub mod plans;
 pub mod rate_limit;
 pub mod record;

@@ -61,16 +61,8 @@ fn init_logging(settings: &Settings) -> Result<(), String> {
         .var("RUST_LOG")
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    match settings.var("GRUPPRUM_LOG_FORMAT").as_deref() {
-        None | Some("text") => builder.init(),
-        Some("json") => builder.json().flatten_event(true).init(),
-        Some(other) => {
-            return Err(format!(
-                "bad configuration: GRUPPRUM_LOG_FORMAT is {other:?}, not text or json"
-            ));
-        }
-    }
+    let format = server::logs::LogFormat::parse(settings.var("GRUPPRUM_LOG_FORMAT").as_deref())?;
+    server::logs::init(format, filter);
     Ok(())
 }
 
