@@ -20,6 +20,7 @@ mod support;
 use support::{ONE_AT_A_TIME, Recorder};
 
 const SECRET: &[u8] = b"the app secret of meet.test";
+const COOKIE_KEY: [u8; 32] = *b"a cookie key of 32 bytes, sealed";
 
 fn now() -> u64 {
     std::time::SystemTime::now()
@@ -44,6 +45,11 @@ fn token(room: &str, moderator: bool, exp: u64) -> String {
     .unwrap()
 }
 
+/// The words of a refusal's code on a Swedish page.
+fn swedish(code: &str) -> &'static str {
+    app::i18n::Lang::Sv.auth_refusal(app::auth::AuthRefusal::from_code(code).expect("a refusal"))
+}
+
 fn valid(room: &str) -> String {
     token(room, true, now() + 3600)
 }
@@ -52,7 +58,7 @@ fn jwt_auth() -> Arc<Auth> {
     let settings = AuthSettings {
         mode: AuthMode::Jwt,
         allow_open: false,
-        cookie_secret: Some(vec![3u8; 32]),
+        cookie_secret: Some(COOKIE_KEY.to_vec()),
         jwt: Some(JwtSettings {
             key: JwtKey::Secret(SECRET.to_vec()),
             issuers: vec!["meet-test".into()],
@@ -253,6 +259,9 @@ async fn each_bad_token_is_refused_in_words_and_signs_nobody_in() {
         let html =
             text(send(&service, page(&format!("/?problem={code}&lang=en"), None)).await).await;
         assert!(html.contains(words), "{code}: {html}");
+        let html =
+            text(send(&service, page(&format!("/?problem={code}&lang=sv"), None)).await).await;
+        assert!(html.contains(swedish(code)), "{code}: {html}");
     }
     assert_eq!(service.joins.load(Ordering::SeqCst), 0);
 }
@@ -267,6 +276,8 @@ async fn a_token_for_another_room_opens_nothing_and_logs_in_nowhere() {
         html.contains("Your token is for another meeting."),
         "{html}"
     );
+    let html = text(send(&service, page("/other?lang=sv", Some(&cookie))).await).await;
+    assert!(html.contains(swedish("auth-other-room")), "{html}");
     let response = send(
         &service,
         form("/api/action", "room=other&action=join", Some(&cookie)),
@@ -309,6 +320,46 @@ async fn a_user_who_is_not_a_moderator_sees_the_board_but_gives_no_commands() {
         html.contains("Your token does not make you a moderator"),
         "{html}"
     );
+    let html = text(
+        send(
+            &service,
+            page("/demo?lang=sv&problem=auth-not-moderator", Some(&cookie)),
+        )
+        .await,
+    )
+    .await;
+    assert!(html.contains(swedish("auth-not-moderator")), "{html}");
+}
+
+/// No secret of the deployment, and not the user's token, is in any page.
+#[tokio::test]
+async fn no_secret_or_token_reaches_a_page() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let service = Arc::new(Recorder::default());
+    let user_token = valid("demo");
+    let cookie = signed_in(&service, &user_token).await;
+    let secret = String::from_utf8(SECRET.to_vec()).unwrap();
+    let key = String::from_utf8(COOKIE_KEY.to_vec()).unwrap();
+    let signature = user_token.rsplit('.').next().unwrap().to_owned();
+    for path in [
+        "/?lang=en",
+        "/demo?lang=en",
+        "/demo?plan&lang=sv",
+        "/other?lang=en",
+        "/?problem=auth-expired",
+    ] {
+        for cookie in [None, Some(cookie.as_str())] {
+            let html = text(send(&service, page(path, cookie)).await).await;
+            for (what, needle) in [
+                ("the app secret", secret.as_str()),
+                ("the cookie key", key.as_str()),
+                ("the user's token", user_token.as_str()),
+                ("the token's signature", signature.as_str()),
+            ] {
+                assert!(!html.contains(needle), "{what} in {path}");
+            }
+        }
+    }
 }
 
 #[tokio::test]
