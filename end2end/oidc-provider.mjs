@@ -24,7 +24,7 @@ export function freePort() {
   });
 }
 
-/** Starts the provider with one confidential client that may send users back to `redirectUri`. */
+/** Starts the provider with one confidential client that may send users back to `redirectUri`; PKCE is required. */
 export async function startProvider(redirectUri) {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,6 +45,9 @@ export async function startProvider(redirectUri) {
     findAccount: (_ctx, id) => accounts[id] && { accountId: id, claims: () => accounts[id] },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     features: { devInteractions: { enabled: true } },
+    // PKCE (S256) for every client, confidential ones too: a sign-in
+    // without it is refused.
+    pkce: { required: () => true },
   });
   provider.on('server_error', (_ctx, err) => console.error('oidc-provider:', err));
   server.on('request', provider.callback());
