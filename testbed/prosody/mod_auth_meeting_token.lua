@@ -18,6 +18,9 @@ if not app_id or not app_secret then
 	error("mod_auth_meeting_token needs app_id and app_secret");
 end
 
+-- A token without a `room` claim: Jitsi's plugin gives no answer at all.
+local NO_ROOM = "room claim required";
+
 -- Why `session`'s token does not log in, in Jitsi's words; nil when it does.
 local function refusal(session)
 	local token = session.meeting_token;
@@ -31,7 +34,7 @@ local function refusal(session)
 	local now = os.time();
 	if type(claims.exp) ~= "number" or claims.exp < now then return "Not acceptable by exp"; end
 	if type(claims.nbf) == "number" and claims.nbf > now then return "Not acceptable by nbf"; end
-	if type(claims.room) ~= "string" then return "room claim required"; end
+	if type(claims.room) ~= "string" then return NO_ROOM; end
 	session.meeting_claims = claims;
 	return nil;
 end
@@ -67,6 +70,15 @@ function provider.get_sasl_handler(session)
 end
 
 module:provides("auth", provider);
+
+-- A login whose token has no `room` claim is left unanswered, as Jitsi's
+-- plugin leaves it (§12): the client must time out.
+module:hook("stanza/urn:ietf:params:xml:ns:xmpp-sasl:auth", function (event)
+	if event.stanza.attr.mechanism == "ANONYMOUS" and refusal(event.origin) == NO_ROOM then
+		module:log("info", "a token without a room claim: no answer");
+		return true;
+	end
+end, 10);
 
 -- The server writes who the token says the occupant is into every presence;
 -- an identity the client wrote itself is removed.

@@ -86,6 +86,23 @@ async fn bad_tokens_are_refused_at_login_with_jitsis_words() {
     meeting.stop().await;
 }
 
+/// A token without a `room` claim gets no answer at all at login (an
+/// upstream bug §12 records): the client times out.
+#[tokio::test]
+async fn a_token_without_a_room_claim_gets_no_answer() {
+    let meeting = token_meeting("tokennoroom", false).await;
+    let env = &meeting.m().env;
+    let no_room = env
+        .token(&node(&meeting), "Anna", false, json!({"room": null}))
+        .unwrap();
+    match login(&meeting, Some(&no_room)).await {
+        Err(StreamError::Timeout(waiting)) => assert!(waiting.contains("SASL"), "{waiting}"),
+        Err(other) => panic!("an answer: {other}"),
+        Ok(_) => panic!("logged in"),
+    }
+    meeting.stop().await;
+}
+
 /// A probe logged in with `token`.
 async fn probe_with(meeting: &TestMeeting, token: &str) -> Probe {
     let env = &meeting.m().env;
