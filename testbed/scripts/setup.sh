@@ -33,6 +33,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$had_policy" = 0 ] && as_root rm -f "$policy"
 fi
 
+# The test meeting runs only on a Prosody with the fixes for CVE-2026-43504 to
+# 43507 (Debian's 0.12.3-1+deb12u1 or later).
+prosody_version=$(dpkg-query -W -f '${Version}' prosody 2>/dev/null || true)
+if ! dpkg --compare-versions "$prosody_version" ge 0.12.3-1+deb12u1; then
+  echo "prosody ${prosody_version:-(none)} lacks the fixes for CVE-2026-43504 to 43507: 0.12.3-1+deb12u1 or later is needed" >&2
+  exit 1
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup: adding the wasm32 target"
   rustup target add wasm32-unknown-unknown
