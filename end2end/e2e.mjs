@@ -553,7 +553,7 @@ test('when the sign-in ends, the board says so in Swedish and stops reconnecting
     const exp = Math.floor(Date.now() / 1000) + 12;
     const token = jitsiToken(secret, { iss: 'grupprum-e2e', exp, context: { user: { name: 'Kim', moderator: true } } });
     await openBoard(page, `${server.base}/${meeting.room}?jwt=${token}`);
-    await page.getByTestId('command-error')
+    await page.getByTestId('live-refused')
       .filter({ hasText: exact('Token har gått ut. Hämta en ny och logga in igen.') })
       .waitFor({ timeout: 30_000 });
     const seen = sockets;
@@ -561,6 +561,34 @@ test('when the sign-in ends, the board says so in Swedish and stops reconnecting
     await page.waitForTimeout(6_000);
     if (sockets !== seen) throw new Error(`${sockets - seen} new live connections after the refusal`);
     if (await page.getByTestId('server-lost').count()) throw new Error('the board calls the refusal a lost server');
+  } finally {
+    await context.close().catch(() => {});
+    server.stop();
+    meeting.stop();
+  }
+});
+
+test('a board whose sign-in is gone when it reconnects says so and stops', async ({ browser }) => {
+  const meeting = startMeeting('e2egone', 0, ['--open']);
+  let { server, secret } = await jwtServer(meeting);
+  const context = await browser.newContext({ locale: 'sv-SE' });
+  try {
+    const page = await context.newPage();
+    const token = jitsiToken(secret, { iss: 'grupprum-e2e', context: { user: { name: 'Kim', moderator: true } } });
+    await openBoard(page, `${server.base}/${meeting.room}?jwt=${token}`);
+    // The sign-in goes (as when its cookie is lost), and so does the server for a moment.
+    await context.clearCookies();
+    const addr = server.base.replace('http://', '');
+    server.stop();
+    await server.exited;
+    await page.getByTestId('server-lost').waitFor({ timeout: WAIT });
+    server = await startServer(meeting, addr, { GRUPPRUM_AUTH: 'jwt', JWT_APP_ID: 'grupprum-e2e', JWT_APP_SECRET: secret });
+    await page.getByTestId('live-refused').filter({ hasText: exact('Logga in först.') }).waitFor({ timeout: WAIT });
+    await page.getByTestId('server-lost').waitFor({ state: 'detached', timeout: WAIT });
+    let sockets = 0;
+    page.on('websocket', () => { sockets += 1; });
+    await page.waitForTimeout(6_000);
+    if (sockets !== 0) throw new Error(`${sockets} new live connections after the refusal`);
   } finally {
     await context.close().catch(() => {});
     server.stop();

@@ -241,6 +241,35 @@ pub async fn watch_meeting(
     Err(ServerFnError::new(NO_SERVICE))
 }
 
+/// A refusal on the live connection, in words: `Final` when nothing but a
+/// change by the user (a new sign-in, another meeting) can alter the answer,
+/// `Later` when it may pass by itself (the panel at its cap on sessions). On
+/// the wire a final refusal is the server function's `ServerError` and a
+/// later one its `MiddlewareError`; the socket's own failures are neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveRefusal {
+    Final(String),
+    Later(String),
+}
+
+impl LiveRefusal {
+    pub fn into_error(self) -> ServerFnError {
+        match self {
+            Self::Final(words) => ServerFnError::ServerError(words),
+            Self::Later(words) => ServerFnError::MiddlewareError(words),
+        }
+    }
+
+    /// The refusal an error from the live connection carries, if any.
+    pub fn from_error(error: ServerFnError) -> Option<Self> {
+        match error {
+            ServerFnError::ServerError(words) => Some(Self::Final(words)),
+            ServerFnError::MiddlewareError(words) => Some(Self::Later(words)),
+            _ => None,
+        }
+    }
+}
+
 /// Ends the sign-in and goes back to the start page.
 #[server(prefix = "/api", endpoint = "signout")]
 pub async fn sign_out() -> Result<(), ServerFnError> {

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::api::WatchMeeting;
+use app::api::{LiveRefusal, WatchMeeting};
 use app::auth::SignedIn;
 use app::i18n::Lang;
 use app::meeting::{MeetingRef, MeetingView};
@@ -27,7 +27,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::stream::BoxStream;
 use futures::{Sink, SinkExt, StreamExt};
-use leptos::prelude::ServerFnError;
 use leptos::server_fn::ServerFn;
 use leptos::server_fn::error::FromServerFnError;
 
@@ -37,11 +36,14 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const FIRST_MESSAGE: Duration = Duration::from_secs(10);
 /// How often an idle socket is pinged, so that a vanished browser is noticed.
 const PING_EVERY: Duration = Duration::from_secs(20);
-/// How long a browser may stay silent: it answers each ping with a pong.
-const QUIET_LIMIT: Duration = Duration::from_secs(50);
 /// How long one message may take to go out: a browser that stops reading for
 /// longer is gone, and its socket (and its watcher) are released.
 const SEND_LIMIT: Duration = Duration::from_secs(30);
+/// How long a browser may stay silent: it answers each ping with a pong, which
+/// can come a ping interval and a slow send after the last.
+const QUIET_LIMIT: Duration = Duration::from_secs(90);
+/// How long the last words (a refusal, the close) may take to go out.
+const LAST_WORDS: Duration = Duration::from_secs(5);
 
 /// The path of the live connection.
 pub fn path() -> &'static str {
@@ -60,13 +62,15 @@ pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -
         return next.run(request).await;
     }
     let (mut parts, _body) = request.into_parts();
-    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
-        Ok(upgrade) => upgrade,
-        Err(rejection) => return rejection.into_response(),
-    };
+    // Before the upgrade, so that a board whose sign-in has ended can learn so
+    // with a plain request (a browser never shows a refused upgrade's answer).
     let Some((who, user)) = crate::auth::requester(&parts) else {
         let code = app::auth::AuthRefusal::SignInNeeded.code();
         return crate::worded::refusal(StatusCode::UNAUTHORIZED, code, &parts.uri, &parts.headers);
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
     };
     let Some(meetings) = live.meetings else {
         let code = app::api::NO_SERVICE;
@@ -92,8 +96,15 @@ async fn follow(
     lang: Lang,
 ) {
     // A refusal, in the page's language: the board shows it and does not
-    // try again.
-    let worded = |code: &str| error_frame(&lang.error_text(code));
+    // try again, unless it may pass by itself (the panel is busy).
+    let refusal = |code: &str| {
+        let words = lang.error_text(code);
+        error_frame(if code == "busy" {
+            LiveRefusal::Later(words)
+        } else {
+            LiveRefusal::Final(words)
+        })
+    };
     let (mut sink, mut stream) = socket.split();
     let meeting = match tokio::time::timeout(FIRST_MESSAGE, stream.next()).await {
         Ok(Some(Ok(message))) => read_meeting(&message),
@@ -101,21 +112,14 @@ async fn follow(
     };
     let meeting = match meeting {
         Some(meeting) if meeting.is_valid() => meeting,
-        _ => {
-            let _ = sink.send(worded("meeting")).await;
-            return;
-        }
+        _ => return last_words(sink, Some(refusal("meeting"))).await,
     };
-    if let Some(Err(refusal)) = user.as_ref().map(|u| u.may_open(&meeting)) {
-        let _ = sink.send(worded(refusal.code())).await;
-        return;
+    if let Some(Err(refused)) = user.as_ref().map(|u| u.may_open(&meeting)) {
+        return last_words(sink, Some(refusal(refused.code()))).await;
     }
     let views = match meetings.watch(&who, &meeting) {
         Ok(views) => views,
-        Err(e) => {
-            let _ = sink.send(worded(&e.to_string())).await;
-            return;
-        }
+        Err(e) => return last_words(sink, Some(refusal(&e.to_string()))).await,
     };
     // Whatever the browser sends after its first message ends nothing, but a
     // message over the limit, a close, a broken socket or a browser silent
@@ -138,14 +142,24 @@ async fn follow(
             None => std::future::pending().await,
         }
     };
-    tokio::select! {
-        () = incoming => {}
-        () = forward(views, &mut sink, PING_EVERY, SEND_LIMIT) => {}
-        () = signed_out => {
-            let _ = sink.send(worded(app::auth::AuthRefusal::Expired.code())).await;
-        }
+    let last = tokio::select! {
+        () = incoming => None,
+        () = forward(views, &mut sink, PING_EVERY, SEND_LIMIT) => None,
+        () = signed_out => Some(refusal(app::auth::AuthRefusal::Expired.code())),
+    };
+    last_words(sink, last).await;
+}
+
+/// Sends `frame` (if any) and closes, each within [`LAST_WORDS`]: a browser
+/// that reads nothing more does not hold the socket.
+async fn last_words<S>(mut sink: S, frame: Option<Message>)
+where
+    S: Sink<Message> + Unpin,
+{
+    if let Some(frame) = frame {
+        let _ = tokio::time::timeout(LAST_WORDS, sink.send(frame)).await;
     }
-    let _ = sink.close().await;
+    let _ = tokio::time::timeout(LAST_WORDS, sink.close()).await;
 }
 
 /// Sends each view as the browser takes it: while a send waits, newer views
@@ -197,13 +211,17 @@ fn view_frame(view: &MeetingView) -> Message {
     let mut bytes = vec![0u8];
     match serde_json::to_writer(&mut bytes, view) {
         Ok(()) => Message::Binary(bytes.into()),
-        Err(e) => error_frame(&e.to_string()),
+        Err(e) => {
+            // The browser reconnects and gets the view afresh.
+            tracing::error!("a view could not be written: {e}");
+            Message::Close(None)
+        }
     }
 }
 
-fn error_frame(text: &str) -> Message {
+fn error_frame(refusal: LiveRefusal) -> Message {
     let mut bytes = vec![1u8];
-    bytes.extend_from_slice(&ServerFnError::new(text).ser());
+    bytes.extend_from_slice(&refusal.into_error().ser());
     Message::Binary(bytes.into())
 }
 
@@ -211,6 +229,7 @@ fn error_frame(text: &str) -> Message {
 mod tests {
     use super::*;
     use app::meeting::LinkStatus;
+    use leptos::prelude::ServerFnError;
 
     fn view(n: usize) -> MeetingView {
         let mut view = MeetingView::placeholder(MeetingRef {
@@ -239,10 +258,17 @@ mod tests {
         assert_eq!(frame[0], 0);
         let back: MeetingView = serde_json::from_slice(&frame[1..]).unwrap();
         assert_eq!(back, view(3));
-        let Message::Binary(error) = error_frame("meeting") else {
-            panic!("binary")
-        };
-        assert_eq!(error[0], 1);
+        for refusal in [
+            LiveRefusal::Final("Token har gått ut.".into()),
+            LiveRefusal::Later("Försök igen om en stund.".into()),
+        ] {
+            let Message::Binary(error) = error_frame(refusal.clone()) else {
+                panic!("binary")
+            };
+            assert_eq!(error[0], 1);
+            let back = ServerFnError::de(error.slice(1..));
+            assert_eq!(LiveRefusal::from_error(back), Some(refusal));
+        }
     }
 
     const HOUR: Duration = Duration::from_secs(3600);
@@ -271,9 +297,10 @@ mod tests {
     }
 
     /// A browser that stops reading while the meeting changes 5,000 times:
-    /// what waits for it is the view on its way and the newest, nothing more.
+    /// what waits for it on the server is the view on its way and the newest,
+    /// nothing more (and the socket's buffer holds what it took before).
     #[tokio::test]
-    async fn a_socket_that_stops_reading_holds_at_most_two_views() {
+    async fn a_socket_that_stops_reading_leaves_two_views_waiting_on_the_server() {
         let (tx, rx) = tokio::sync::watch::channel(view(0));
         // The channel's one place is the socket's buffer.
         let (sink_tx, mut sink_rx) = futures::channel::mpsc::channel::<Message>(0);
@@ -292,9 +319,11 @@ mod tests {
         {
             waiting.push(name(message).expect("a view"));
         }
+        // What the socket's buffer took before it filled, then what the
+        // server holds: the view being sent and the newest.
         assert!(
             (1..=3).contains(&waiting.len()),
-            "the buffer, the view being sent and the newest: {waiting:?}"
+            "the buffer's view, the one being sent and the newest: {waiting:?}"
         );
         assert_eq!(waiting.last().map(String::as_str), Some("5000"));
         forwarding.abort();

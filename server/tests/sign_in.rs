@@ -168,6 +168,14 @@ async fn without_a_sign_in_nothing_reaches_a_meeting() {
         send(&service, upgrade).await.status(),
         StatusCode::UNAUTHORIZED
     );
+    // A board asks the same path plainly when its socket cannot open: the
+    // answer says why, in the page's language.
+    let plain = Request::get(format!("{}?lang=sv", server::live::path()))
+        .body(Body::empty())
+        .unwrap();
+    let response = send(&service, plain).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(text(response).await, swedish("auth-needed"));
     // A cookie from another key is no sign-in.
     let forged = "grupprum_signin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     let response = send(
@@ -340,6 +348,15 @@ async fn no_secret_or_token_reaches_a_page() {
     let cookie = signed_in(&service, &user_token).await;
     let secret = String::from_utf8(SECRET.to_vec()).unwrap();
     let key = String::from_utf8(COOKIE_KEY.to_vec()).unwrap();
+    let key_hex: String = COOKIE_KEY.iter().map(|b| format!("{b:02x}")).collect();
+    let key_base64 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(COOKIE_KEY)
+    };
+    let secret_base64 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(SECRET)
+    };
     let signature = user_token.rsplit('.').next().unwrap().to_owned();
     for path in [
         "/?lang=en",
@@ -353,6 +370,9 @@ async fn no_secret_or_token_reaches_a_page() {
             for (what, needle) in [
                 ("the app secret", secret.as_str()),
                 ("the cookie key", key.as_str()),
+                ("the cookie key in hexadecimal", key_hex.as_str()),
+                ("the cookie key in base64", key_base64.as_str()),
+                ("the app secret in base64", secret_base64.as_str()),
                 ("the user's token", user_token.as_str()),
                 ("the token's signature", signature.as_str()),
             ] {

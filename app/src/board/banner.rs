@@ -64,12 +64,16 @@ pub fn Banner() -> impl IntoView {
             view! { <p class="banner banner-error" role="alert" data-testid="server-lost">{t.server_lost}</p> }
         })
     };
+    let refused = move || {
+        board.refused.get().map(|words| view! { <p class="banner banner-error" role="alert" data-testid="live-refused">{words}</p> })
+    };
     let error = move || {
         board.error.get().map(|e| view! { <p class="banner banner-error" role="alert" data-testid="command-error">{e}</p> })
     };
     view! {
         <div class="banners">
             {server_lost}
+            {refused}
             {status}
             {not_moderator}
             {error}

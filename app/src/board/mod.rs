@@ -53,6 +53,8 @@ pub struct Board {
     pub server_lost: RwSignal<bool>,
     /// The last refusal or error of a command sent from this page.
     pub error: RwSignal<Option<String>>,
+    /// The server's refusal of the live connection, in words.
+    pub refused: RwSignal<Option<String>>,
     /// The page runs its scripts (false when rendered on the server).
     pub hydrated: RwSignal<bool>,
     /// The board shows the plan being prepared, not the meeting: its rooms
@@ -225,6 +227,7 @@ fn BoardView(
         menu: RwSignal::new(None),
         server_lost: RwSignal::new(false),
         error: RwSignal::new(problem),
+        refused: RwSignal::new(None),
         hydrated: RwSignal::new(false),
         draft,
     };
@@ -256,7 +259,7 @@ fn BoardView(
             meeting.clone(),
             board.view,
             board.server_lost,
-            board.error,
+            board.refused,
             alive,
             draft,
         ));
@@ -316,8 +319,11 @@ fn BoardView(
 #[cfg(feature = "hydrate")]
 mod live {
     //! Following the meeting over the WebSocket server function, reconnecting
-    //! with backoff when the link to the server drops. A refusal from the
-    //! server (in words) is shown and not retried: nothing would change it.
+    //! with backoff when the link to the server drops. A final refusal from
+    //! the server (in words) is shown and not retried: nothing would change
+    //! it. One that may pass (the panel is busy) is shown while the board
+    //! tries again, more slowly. A board whose sign-in has ended meanwhile
+    //! (the socket cannot even open) learns so from the live path's 401.
 
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -325,8 +331,9 @@ mod live {
 
     use futures::{SinkExt, StreamExt};
     use leptos::prelude::*;
+    use leptos::server_fn::ServerFn;
 
-    use crate::api::watch_meeting;
+    use crate::api::{LiveRefusal, WatchMeeting, watch_meeting};
     use crate::meeting::{MeetingRef, MeetingView};
 
     async fn sleep(duration: Duration) {
@@ -340,6 +347,27 @@ mod live {
         let _ = rx.await;
     }
 
+    /// The server's words when the live path refuses this browser its
+    /// sign-in (401); `None` when it does not, or cannot be asked.
+    async fn signed_out() -> Option<String> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        let window = web_sys::window()?;
+        let response: web_sys::Response =
+            JsFuture::from(window.fetch_with_str(<WatchMeeting as ServerFn>::PATH))
+                .await
+                .ok()?
+                .dyn_into()
+                .ok()?;
+        if response.status() != 401 {
+            return None;
+        }
+        JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()
+    }
+
     pub async fn follow(
         meeting: MeetingRef,
         view: RwSignal<MeetingView>,
@@ -349,8 +377,10 @@ mod live {
         draft: bool,
     ) {
         let mut delay = Duration::from_millis(250);
+        let mut most = Duration::from_secs(4);
         while alive.load(Ordering::Relaxed) {
             let (mut tx, rx) = futures::channel::mpsc::channel(1);
+            let mut answered = false;
             if let Ok(mut views) = watch_meeting(rx.into()).await
                 && tx.send(Ok(meeting.clone())).await.is_ok()
             {
@@ -358,20 +388,30 @@ mod live {
                     if !alive.load(Ordering::Relaxed) {
                         return;
                     }
-                    let next = match next {
+                    let next = match next.map_err(LiveRefusal::from_error) {
                         Ok(next) => next,
-                        // The server's refusal, in words.
-                        Err(leptos::prelude::ServerFnError::ServerError(words)) => {
+                        Err(Some(LiveRefusal::Final(words))) => {
                             lost.set(false);
                             refused.set(Some(words));
                             return;
                         }
+                        Err(Some(LiveRefusal::Later(words))) => {
+                            refused.set(Some(words));
+                            most = Duration::from_secs(30);
+                            delay = delay.max(Duration::from_secs(5));
+                            break;
+                        }
                         // The socket failed: reconnect.
-                        Err(_) => break,
+                        Err(None) => break,
                     };
+                    answered = true;
                     delay = Duration::from_millis(250);
+                    most = Duration::from_secs(4);
                     if lost.get_untracked() {
                         lost.set(false);
+                    }
+                    if refused.get_untracked().is_some() {
+                        refused.set(None);
                     }
                     view.set(super::shown(next, draft));
                 }
@@ -380,9 +420,16 @@ mod live {
             if !alive.load(Ordering::Relaxed) {
                 return;
             }
-            lost.set(true);
+            if !answered && let Some(words) = signed_out().await {
+                lost.set(false);
+                refused.set(Some(words));
+                return;
+            }
+            if refused.get_untracked().is_none() {
+                lost.set(true);
+            }
             sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(4));
+            delay = (delay * 2).min(most);
         }
     }
 }

@@ -422,7 +422,13 @@ pub async fn resolve(State(auth): State<Arc<Auth>>, mut request: Request, next: 
         && path.starts_with("/api/")
         && !OPEN_PATHS.contains(&path)
     {
-        return (StatusCode::UNAUTHORIZED, AuthRefusal::SignInNeeded.code()).into_response();
+        let code = AuthRefusal::SignInNeeded.code();
+        return crate::worded::refusal(
+            StatusCode::UNAUTHORIZED,
+            code,
+            request.uri(),
+            request.headers(),
+        );
     }
     if let Some(user) = user {
         request.extensions_mut().insert(user);
