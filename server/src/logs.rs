@@ -28,7 +28,9 @@ impl LogFormat {
     }
 }
 
-/// `text` with its control characters escaped (`\n` for a newline).
+/// `text` with its control characters escaped (`\n` for a newline), and the
+/// characters that break or reorder a line (Unicode's line and paragraph
+/// separators, text-direction controls).
 fn escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -36,7 +38,10 @@ fn escaped(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}')
+                || app::meeting::is_bidi_control(c) =>
+            {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),
@@ -45,9 +50,14 @@ fn escaped(text: &str) -> String {
     out
 }
 
-/// Field formatting for text lines: `name=value`, values escaped.
+/// Field formatting for text lines: `name=value`, values escaped. The fields
+/// of records from the `log` crate (`log.target` and the rest) are left out,
+/// as the default format leaves them: the line names the target already.
 fn one_line_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static {
     format::debug_fn(|writer: &mut Writer<'_>, field, value| {
+        if field.name().starts_with("log.") {
+            return Ok(());
+        }
         let value = escaped(&format!("{value:?}"));
         if field.name() == "message" {
             write!(writer, "{value}")
@@ -96,7 +106,7 @@ mod tests {
             .fmt_fields(one_line_fields())
             .finish();
         tracing::subscriber::with_default(subscriber, || {
-            let name = "Eve\n2026-11-30T12:00:00Z  INFO server: the panel was stopped\r\u{1b}[2J";
+            let name = "Eve\n2026-11-30T12:00:00Z  INFO server: the panel was stopped\r\u{1b}[2J\u{2028}\u{202e}";
             tracing::info!(subject = %name, "OpenID Connect user not admitted");
             tracing::warn!(detail = ?name, "shown as Debug too");
         });
@@ -108,6 +118,7 @@ mod tests {
             "{text}"
         );
         assert!(lines[0].contains("stopped\\r\\u{1b}[2J"), "{text}");
+        assert!(lines[0].ends_with("[2J\\u{2028}\\u{202e}"), "{text}");
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(lines[1].contains("detail=\"Eve\\n2026"), "{text}");
     }
