@@ -193,6 +193,9 @@ async fn limit_body(request: axum::extract::Request, next: axum::middleware::Nex
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
+        if request.uri().path().starts_with(api::PREFIX) {
+            return api::error::ApiError::TooLarge(max).into_response();
+        }
         return crate::worded::refusal(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-large",

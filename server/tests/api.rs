@@ -592,6 +592,7 @@ async fn a_plan_file_may_be_larger_than_a_form_but_not_than_a_file() {
         .with_token(Method::POST, "/api/v1/meetings/demo/messages", &long)
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{reply:?}");
+    assert_eq!(reply.error(), "too-large", "the API's JSON error");
     assert_eq!(panel.calls().len(), 2, "only the file within the limit");
 }
 
