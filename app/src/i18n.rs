@@ -53,8 +53,6 @@ impl Lang {
         }
     }
 
-    /// The preferred of Swedish and English in an `Accept-Language` header
-    /// (Swedish when neither is named).
     /// The language a request asks for: `?lang=`, then the `lang` cookie,
     /// then `Accept-Language`.
     #[cfg(feature = "ssr")]
@@ -84,6 +82,8 @@ impl Lang {
         from_query.or(from_cookie).unwrap_or_else(from_header)
     }
 
+    /// The preferred of Swedish and English in an `Accept-Language` header
+    /// (Swedish when neither is named).
     pub fn from_accept_language(header: &str) -> Self {
         let mut best: Option<(f32, Self)> = None;
         for part in header.split(',') {

@@ -70,7 +70,10 @@ async fn in_a_meeting_the_metrics_count_and_a_stopped_server_leaves_within_its_d
     let before = anna.state().others;
     let dir = TempDir::new("grupprum-shutdown");
     let env = &meeting.m().env;
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_grupprum"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_grupprum"));
+    // It ends with the test, however the test ends.
+    testbed::child::ends_with_us(&mut command);
+    let mut server = command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
@@ -83,9 +86,10 @@ async fn in_a_meeting_the_metrics_count_and_a_stopped_server_leaves_within_its_d
         // The panel account: owner in every room at once.
         .env("XMPP_USER", env.domains.panel_jid())
         .env("XMPP_PASSWORD", &env.panel_password)
+        // Its warnings and errors, if any, show with the test's output.
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
+        .stderr(Stdio::inherit())
         .spawn()
         .expect("the server starts");
     let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
@@ -99,6 +103,8 @@ async fn in_a_meeting_the_metrics_count_and_a_stopped_server_leaves_within_its_d
             break rest.trim_end_matches('/').to_owned();
         }
     };
+    // Whatever else it prints is read, so that it never waits on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     let room = support::meeting::meeting_ref(&meeting).room;
     let meeting_path = format!("/api/v1/meetings/{room}");
     let (status, _) = call(&base, "POST", &format!("{meeting_path}/join"), "").await;
@@ -157,6 +163,7 @@ async fn in_a_meeting_the_metrics_count_and_a_stopped_server_leaves_within_its_d
         .status()
         .unwrap();
     assert!(kill.success());
+    // With no connection open (none is here) nothing waits before leaving.
     assert!(
         eventually(Duration::from_secs(2), || {
             let others = anna.state().others;

@@ -17,9 +17,9 @@ use super::sasl::{self, Credentials, Mechanism, SaslError, Scram};
 use super::xml::{Element, XmlError};
 
 /// Largest stanza accepted from the server. A breakout update for 2,000
-/// participants whose names are 64 characters that XML must all escape is
-/// 1,140,585 bytes (`a_two_thousand_person_update_fits_the_frame_limit`), so
-/// 4 MiB leaves it room to grow; Prosody caps what clients send at 256 KiB,
+/// participants whose names are 64 characters, three in four of them escaped
+/// in XML, is 1,140,585 bytes (`a_two_thousand_person_update_fits_the_frame_limit`),
+/// so 4 MiB leaves it room to grow; Prosody caps what clients send at 256 KiB,
 /// not what it sends.
 pub const MAX_STANZA_BYTES: usize = 4 << 20;
 
@@ -364,8 +364,8 @@ mod tests {
     use crate::xmpp::stanza::jitsi::{BreakoutEvent, JsonMessage};
 
     /// The breakout component's update for `people` participants in rooms of
-    /// ten, each with a display name of the longest kind (64 characters, every
-    /// one escaped in XML), as the component would send it.
+    /// ten, each with a long display name (64 characters, three in four of
+    /// them escaped in XML), as the component would send it.
     fn update(people: usize) -> Element {
         let name: String = "å<&\"".chars().cycle().take(64).collect();
         let mut rooms = serde_json::Map::new();
