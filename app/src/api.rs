@@ -241,6 +241,10 @@ pub async fn watch_meeting(
     Err(ServerFnError::new(NO_SERVICE))
 }
 
+/// The header the server puts on its own "sign in first" answers (401), so
+/// that the board tells them from another's (a proxy's) 401.
+pub const SIGN_IN_REFUSED: &str = "x-grupprum-sign-in";
+
 /// A refusal on the live connection, in words: `Final` when nothing but a
 /// change by the user (a new sign-in, another meeting) can alter the answer,
 /// `Later` when it may pass by itself (the panel at its cap on sessions). On

@@ -65,8 +65,7 @@ pub async fn intercept(State(live): State<Live>, request: Request, next: Next) -
     // Before the upgrade, so that a board whose sign-in has ended can learn so
     // with a plain request (a browser never shows a refused upgrade's answer).
     let Some((who, user)) = crate::auth::requester(&parts) else {
-        let code = app::auth::AuthRefusal::SignInNeeded.code();
-        return crate::worded::refusal(StatusCode::UNAUTHORIZED, code, &parts.uri, &parts.headers);
+        return crate::worded::sign_in_needed(&parts.uri, &parts.headers);
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         Ok(upgrade) => upgrade,

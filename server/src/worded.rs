@@ -16,6 +16,18 @@ pub fn refusal(status: StatusCode, code: &str, uri: &Uri, headers: &HeaderMap) -
     (status, words(code, uri, headers)).into_response()
 }
 
+/// "Sign in first" (401), marked as the server's own
+/// ([`app::api::SIGN_IN_REFUSED`]) so that the board stops asking.
+pub fn sign_in_needed(uri: &Uri, headers: &HeaderMap) -> Response {
+    let code = app::auth::AuthRefusal::SignInNeeded.code();
+    (
+        StatusCode::UNAUTHORIZED,
+        [(app::api::SIGN_IN_REFUSED, "1")],
+        words(code, uri, headers),
+    )
+        .into_response()
+}
+
 /// `code` in Swedish and English, for an answer with no request at hand.
 pub fn in_both(code: &str) -> String {
     format!(

@@ -175,6 +175,7 @@ async fn without_a_sign_in_nothing_reaches_a_meeting() {
         .unwrap();
     let response = send(&service, plain).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().contains_key(app::api::SIGN_IN_REFUSED));
     assert_eq!(text(response).await, swedish("auth-needed"));
     // A cookie from another key is no sign-in.
     let forged = "grupprum_signin=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

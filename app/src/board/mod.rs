@@ -333,7 +333,7 @@ mod live {
     use leptos::prelude::*;
     use leptos::server_fn::ServerFn;
 
-    use crate::api::{LiveRefusal, WatchMeeting, watch_meeting};
+    use crate::api::{LiveRefusal, SIGN_IN_REFUSED, WatchMeeting, watch_meeting};
     use crate::meeting::{MeetingRef, MeetingView};
 
     async fn sleep(duration: Duration) {
@@ -348,8 +348,22 @@ mod live {
     }
 
     /// The server's words when the live path refuses this browser its
-    /// sign-in (401); `None` when it does not, or cannot be asked.
+    /// sign-in (a 401 the server marks as its own); `None` when it does not,
+    /// or does not answer within 5 s.
     async fn signed_out() -> Option<String> {
+        use futures::future::{Either, select};
+        match select(
+            Box::pin(ask_live_path()),
+            Box::pin(sleep(Duration::from_secs(5))),
+        )
+        .await
+        {
+            Either::Left((words, _)) => words,
+            Either::Right(_) => None,
+        }
+    }
+
+    async fn ask_live_path() -> Option<String> {
         use wasm_bindgen::JsCast;
         use wasm_bindgen_futures::JsFuture;
         let window = web_sys::window()?;
@@ -359,13 +373,24 @@ mod live {
                 .ok()?
                 .dyn_into()
                 .ok()?;
-        if response.status() != 401 {
+        let ours = response.headers().has(SIGN_IN_REFUSED).unwrap_or(false);
+        if response.status() != 401 || !ours {
             return None;
         }
         JsFuture::from(response.text().ok()?)
             .await
             .ok()?
             .as_string()
+    }
+
+    /// How one attempt at the live connection ended.
+    enum Ended {
+        /// Nothing came: the socket did not open, or failed at once.
+        Nothing,
+        /// Views came, then the socket failed.
+        Views,
+        /// The server is busy for now.
+        Busy,
     }
 
     pub async fn follow(
@@ -377,10 +402,9 @@ mod live {
         draft: bool,
     ) {
         let mut delay = Duration::from_millis(250);
-        let mut most = Duration::from_secs(4);
         while alive.load(Ordering::Relaxed) {
             let (mut tx, rx) = futures::channel::mpsc::channel(1);
-            let mut answered = false;
+            let mut ended = Ended::Nothing;
             if let Ok(mut views) = watch_meeting(rx.into()).await
                 && tx.send(Ok(meeting.clone())).await.is_ok()
             {
@@ -396,17 +420,16 @@ mod live {
                             return;
                         }
                         Err(Some(LiveRefusal::Later(words))) => {
+                            lost.set(false);
                             refused.set(Some(words));
-                            most = Duration::from_secs(30);
-                            delay = delay.max(Duration::from_secs(5));
+                            ended = Ended::Busy;
                             break;
                         }
                         // The socket failed: reconnect.
                         Err(None) => break,
                     };
-                    answered = true;
+                    ended = Ended::Views;
                     delay = Duration::from_millis(250);
-                    most = Duration::from_secs(4);
                     if lost.get_untracked() {
                         lost.set(false);
                     }
@@ -417,17 +440,30 @@ mod live {
                 }
             }
             drop(tx);
+            if matches!(ended, Ended::Nothing) {
+                let words = signed_out().await;
+                if !alive.load(Ordering::Relaxed) {
+                    return;
+                }
+                if let Some(words) = words {
+                    lost.set(false);
+                    refused.set(Some(words));
+                    return;
+                }
+            }
             if !alive.load(Ordering::Relaxed) {
                 return;
             }
-            if !answered && let Some(words) = signed_out().await {
-                lost.set(false);
-                refused.set(Some(words));
-                return;
-            }
-            if refused.get_untracked().is_none() {
+            let most = if matches!(ended, Ended::Busy) {
+                delay = delay.max(Duration::from_secs(5));
+                Duration::from_secs(30)
+            } else {
+                if refused.get_untracked().is_some() {
+                    refused.set(None);
+                }
                 lost.set(true);
-            }
+                Duration::from_secs(4)
+            };
             sleep(delay).await;
             delay = (delay * 2).min(most);
         }

@@ -422,13 +422,7 @@ pub async fn resolve(State(auth): State<Arc<Auth>>, mut request: Request, next: 
         && path.starts_with("/api/")
         && !OPEN_PATHS.contains(&path)
     {
-        let code = AuthRefusal::SignInNeeded.code();
-        return crate::worded::refusal(
-            StatusCode::UNAUTHORIZED,
-            code,
-            request.uri(),
-            request.headers(),
-        );
+        return crate::worded::sign_in_needed(request.uri(), request.headers());
     }
     if let Some(user) = user {
         request.extensions_mut().insert(user);
