@@ -596,6 +596,38 @@ test('a board whose sign-in is gone when it reconnects says so and stops', async
   }
 });
 
+test('a board refused because the panel is at its cap says so and keeps trying, more slowly', async ({ browser }) => {
+  const meeting = startMeeting('e2ebusy', 0, ['--open', '--grant-panels']);
+  const server = await startServer(meeting, '127.0.0.1:0', { GRUPPRUM_MAX_SESSIONS: '1' });
+  const contexts = [];
+  try {
+    const open = async () => {
+      const context = await browser.newContext({ locale: 'en-GB' });
+      contexts.push(context);
+      return context.newPage();
+    };
+    // The first browser's session is the one the cap allows.
+    await openBoard(await open(), `${server.base}/${meeting.room}`);
+    const page = await open();
+    let sockets = 0;
+    page.on('websocket', () => { sockets += 1; });
+    await page.goto(`${server.base}/${meeting.room}`);
+    await page.getByTestId('live-refused')
+      .filter({ hasText: exact('The panel is moderating as many meetings as it may right now. Try again in a while.') })
+      .waitFor({ timeout: WAIT });
+    const seen = sockets;
+    await page.waitForTimeout(12_000);
+    const more = sockets - seen;
+    // At 5 s and then 10 s apart: it keeps asking, but not every few hundred milliseconds.
+    if (more < 1 || more > 3) throw new Error(`${more} new live connections in 12 s`);
+    if (await page.getByTestId('server-lost').count()) throw new Error('the board calls the refusal a lost server');
+  } finally {
+    for (const context of contexts) await context.close().catch(() => {});
+    server.stop();
+    meeting.stop();
+  }
+});
+
 test('signing in with the organisation\'s provider: a member of the allowed group gets the board, anyone else is refused in words', async ({ browser }) => {
   const meeting = startMeeting('e2eoidc', 1, ['--open']);
   const port = await freePort();

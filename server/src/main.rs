@@ -106,6 +106,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
     }
     // Every setting is read before the database is opened: bad settings
     // leave no file behind.
+    let limits = Limits::from_setting(settings.var("GRUPPRUM_MAX_SESSIONS").as_deref())?;
     let retention = Retention::from_setting(settings.var("GRUPPRUM_RECORD_DAYS").as_deref())
         .map_err(|e| format!("bad record settings: {e}"))?;
     let jitsi = jitsi_client(settings)?;
@@ -122,7 +123,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
         Sessions::keeping(
             config,
             Arc::new(connector),
-            Limits::default(),
+            limits,
             store.clone(),
             retention,
         )

@@ -13,6 +13,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("server.output_name", "LEPTOS_OUTPUT_NAME"),
     ("server.frame_ancestors", "GRUPPRUM_FRAME_ANCESTORS"),
     ("server.public_url", "GRUPPRUM_PUBLIC_URL"),
+    ("server.max_sessions", "GRUPPRUM_MAX_SESSIONS"),
     ("log.filter", "RUST_LOG"),
     ("log.format", "GRUPPRUM_LOG_FORMAT"),
     ("auth.mode", "GRUPPRUM_AUTH"),

@@ -54,6 +54,28 @@ impl Default for Limits {
     }
 }
 
+/// The most sessions `GRUPPRUM_MAX_SESSIONS` may allow.
+pub const MOST_SESSIONS: usize = 10_000;
+
+impl Limits {
+    /// The limits with `GRUPPRUM_MAX_SESSIONS` (1 to [`MOST_SESSIONS`];
+    /// unset: 200).
+    pub fn from_setting(max_sessions: Option<&str>) -> Result<Self, String> {
+        let Some(value) = max_sessions else {
+            return Ok(Self::default());
+        };
+        match value.trim().parse::<usize>() {
+            Ok(n) if (1..=MOST_SESSIONS).contains(&n) => Ok(Self {
+                max_sessions: n,
+                ..Self::default()
+            }),
+            _ => Err(format!(
+                "bad configuration: GRUPPRUM_MAX_SESSIONS is {value:?}, not a whole number from 1 to {MOST_SESSIONS}"
+            )),
+        }
+    }
+}
+
 /// Whose session it is.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Seat {
@@ -656,6 +678,16 @@ fn views(entry: Entry, who: &Moderator, register: bool) -> BoxStream<'static, Me
 mod tests {
     use super::*;
     use crate::xmpp::transport::{Transport, TransportError};
+
+    #[test]
+    fn the_session_cap_is_a_setting() {
+        assert_eq!(Limits::from_setting(None).unwrap().max_sessions, 200);
+        assert_eq!(Limits::from_setting(Some(" 5 ")).unwrap().max_sessions, 5);
+        for bad in ["0", "-1", "many", "10001", ""] {
+            let error = Limits::from_setting(Some(bad)).unwrap_err();
+            assert!(error.contains("GRUPPRUM_MAX_SESSIONS"), "{error}");
+        }
+    }
 
     /// Records the address of every connection attempt and refuses it: as a
     /// network failure (worth retrying), or as a login refusal (final).
