@@ -8,19 +8,16 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use app::auth::AuthMode;
 use app::meeting::{Command, Language, MeetingView, Refusal};
 use app::plans::{PlannedPerson, PlannedRoom, Store as _};
 use app::service::ServiceError;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use leptos::prelude::LeptosOptions;
 use serde_json::{Value, json};
 use server::api::tokens::ApiTokens;
-use server::auth::jwt::{JwtKey, JwtSettings};
-use server::auth::{Auth, AuthSettings};
+use server::auth::Auth;
 use server::record::{Entry, Journal as _, Stay};
 use server::storage::sql::{Database, SqlStore};
 use sha2::Digest as _;
@@ -30,11 +27,11 @@ use tower::ServiceExt;
 mod support;
 
 use support::Recorder;
+use support::tokens::{SECRET, jwt_auth, kim, now};
 
 /// The integration `lms`'s token, and another integration's.
 const TOKEN: &str = "0f3c5e2a9b7d4c1e8f6a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70";
 const OTHER_TOKEN: &str = "another integration's token";
-const SECRET: &[u8] = b"the app secret of meet.test";
 
 fn sha256_hex(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes())
@@ -50,46 +47,6 @@ fn tokens() -> ApiTokens {
         sha256_hex(OTHER_TOKEN)
     ))
     .unwrap()
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-fn jwt(room: &str, moderator: bool, exp: u64, key: &[u8]) -> String {
-    encode(
-        &Header::new(Algorithm::HS256),
-        &json!({
-            "iss": "meet-test",
-            "aud": "jitsi",
-            "sub": "meet.test",
-            "room": room,
-            "exp": exp,
-            "context": {"user": {"name": "Kim Lind", "id": "kim", "moderator": moderator}}
-        }),
-        &EncodingKey::from_secret(key).unwrap(),
-    )
-    .unwrap()
-}
-
-fn jwt_auth() -> Arc<Auth> {
-    let settings = AuthSettings {
-        mode: AuthMode::Jwt,
-        allow_open: false,
-        cookie_secret: Some(vec![3u8; 32]),
-        jwt: Some(JwtSettings {
-            key: JwtKey::Secret(SECRET.to_vec()),
-            issuers: vec!["meet-test".into()],
-            audiences: Vec::new(),
-            domain: "meet.test".into(),
-        }),
-        jwt_header: None,
-        oidc: None,
-    };
-    Auth::new(&settings, "127.0.0.1:3000".parse().unwrap()).unwrap()
 }
 
 /// A panel with the fake meetings, a database, and the integrations' tokens.
@@ -120,7 +77,7 @@ impl Panel {
 
     async fn with_jwt() -> Self {
         Self {
-            auth: jwt_auth(),
+            auth: jwt_auth(&[3u8; 32], None),
             ..Self::open().await
         }
     }
@@ -260,7 +217,7 @@ fn method(name: &str) -> Method {
 #[tokio::test]
 async fn every_endpoint_refuses_a_missing_or_bad_credential() {
     let panel = Panel::with_jwt().await;
-    let forged = jwt("demo", true, now() + 3600, b"another secret");
+    let forged = kim("demo", true, now() + 3600, b"another secret");
     let hash = sha256_hex(TOKEN);
     for (verb, path, body) in ENDPOINTS {
         for credential in [
@@ -845,7 +802,7 @@ async fn plans_are_saved_for_the_integration_read_and_deleted() {
 #[tokio::test]
 async fn a_jwt_is_checked_as_the_sign_in_checks_it() {
     let panel = Panel::with_jwt().await;
-    let moderator = jwt("demo", true, now() + 3600, SECRET);
+    let moderator = kim("demo", true, now() + 3600, SECRET);
     let reply = panel
         .call(
             Method::POST,
@@ -860,7 +817,7 @@ async fn a_jwt_is_checked_as_the_sign_in_checks_it() {
     assert_eq!(calls[0].0.display_name.as_deref(), Some("Kim Lind"));
     assert_eq!(calls[0].0.token.as_deref(), Some(moderator.as_str()));
     // Another room's token opens nothing here.
-    let elsewhere = jwt("other", true, now() + 3600, SECRET);
+    let elsewhere = kim("other", true, now() + 3600, SECRET);
     for (verb, path, body) in ENDPOINTS.iter().filter(|e| e.1.contains("/meetings/")) {
         let reply = panel.call(method(verb), path, Some(&elsewhere), body).await;
         assert_eq!(
@@ -871,7 +828,7 @@ async fn a_jwt_is_checked_as_the_sign_in_checks_it() {
         assert_eq!(reply.error(), "auth-other-room");
     }
     // A participant's token reads, but gives no commands.
-    let participant = jwt("demo", false, now() + 3600, SECRET);
+    let participant = kim("demo", false, now() + 3600, SECRET);
     let reply = panel
         .call(Method::GET, "/api/v1/meetings/demo", Some(&participant), "")
         .await;
@@ -887,7 +844,7 @@ async fn a_jwt_is_checked_as_the_sign_in_checks_it() {
     assert_eq!(reply.status, StatusCode::FORBIDDEN, "{reply:?}");
     assert_eq!(reply.error(), "auth-not-moderator");
     // Ended tokens are refused; the integrations' tokens still work.
-    let ended = jwt("demo", true, now() - 3600, SECRET);
+    let ended = kim("demo", true, now() - 3600, SECRET);
     let reply = panel
         .call(Method::GET, "/api/v1/meetings/demo", Some(&ended), "")
         .await;

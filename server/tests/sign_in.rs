@@ -4,45 +4,23 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use app::auth::AuthMode;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use leptos::prelude::LeptosOptions;
 use serde_json::json;
-use server::auth::jwt::{JwtKey, JwtSettings};
-use server::auth::{Auth, AuthSettings};
 use tower::ServiceExt;
 
 mod support;
 
+use support::tokens::{SECRET, jwt_auth, kim, now};
 use support::{ONE_AT_A_TIME, Recorder};
 
-const SECRET: &[u8] = b"the app secret of meet.test";
 const COOKIE_KEY: [u8; 32] = *b"a cookie key of 32 bytes, sealed";
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 fn token(room: &str, moderator: bool, exp: u64) -> String {
-    encode(
-        &Header::new(Algorithm::HS256),
-        &json!({
-            "iss": "meet-test",
-            "aud": "jitsi",
-            "sub": "meet.test",
-            "room": room,
-            "exp": exp,
-            "context": {"user": {"name": "Kim Lind", "id": "kim", "moderator": moderator}}
-        }),
-        &EncodingKey::from_secret(SECRET).unwrap(),
-    )
-    .unwrap()
+    kim(room, moderator, exp, SECRET)
 }
 
 /// The words of a refusal's code on a Swedish page.
@@ -54,23 +32,6 @@ fn valid(room: &str) -> String {
     token(room, true, now() + 3600)
 }
 
-fn jwt_auth() -> Arc<Auth> {
-    let settings = AuthSettings {
-        mode: AuthMode::Jwt,
-        allow_open: false,
-        cookie_secret: Some(COOKIE_KEY.to_vec()),
-        jwt: Some(JwtSettings {
-            key: JwtKey::Secret(SECRET.to_vec()),
-            issuers: vec!["meet-test".into()],
-            audiences: Vec::new(),
-            domain: "meet.test".into(),
-        }),
-        jwt_header: Some("x-jitsi-token".parse().unwrap()),
-        oidc: None,
-    };
-    Auth::new(&settings, "127.0.0.1:3000".parse().unwrap()).unwrap()
-}
-
 fn router(service: Arc<Recorder>) -> axum::Router {
     let options = LeptosOptions::builder()
         .output_name("grupprum")
@@ -78,7 +39,7 @@ fn router(service: Arc<Recorder>) -> axum::Router {
         .build();
     server::http::router(server::http::Site {
         meetings: Some(service),
-        auth: jwt_auth(),
+        auth: jwt_auth(&COOKIE_KEY, Some("x-jitsi-token")),
         ..server::http::Site::new(options)
     })
 }

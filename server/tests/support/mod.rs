@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod meeting;
+pub mod tokens;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
