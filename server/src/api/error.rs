@@ -93,11 +93,9 @@ pub struct ErrorBody {
 pub struct CommandRefusals;
 
 impl utoipa::IntoResponses for CommandRefusals {
-    fn responses()
-    -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>> {
-        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-        [
-            ("401", "No credential, or one that is not accepted"),
+    fn responses() -> Responses {
+        error_responses(&[
+            ("401", NO_CREDENTIAL),
             (
                 "403",
                 "The JWT is for another meeting, or not a moderator's",
@@ -107,20 +105,41 @@ impl utoipa::IntoResponses for CommandRefusals {
                 "422",
                 "Refused before anything was sent, with the refusal's code and words",
             ),
-        ]
-        .into_iter()
+        ])
+    }
+}
+
+/// The error every endpoint with a credential may answer with, besides its
+/// own, for the OpenAPI document: the credential refused (401).
+pub struct CredentialRefused;
+
+impl utoipa::IntoResponses for CredentialRefused {
+    fn responses() -> Responses {
+        error_responses(&[("401", NO_CREDENTIAL)])
+    }
+}
+
+const NO_CREDENTIAL: &str = "No credential, or one that is not accepted";
+
+type Responses =
+    std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::Response>>;
+
+/// Error answers (status, words), each with an [`ErrorBody`].
+fn error_responses(answers: &[(&str, &str)]) -> Responses {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    answers
+        .iter()
         .map(|(status, words)| {
             let body = ContentBuilder::new()
                 .schema(Some(Ref::from_schema_name("ErrorBody")))
                 .build();
             let response = ResponseBuilder::new()
-                .description(words)
+                .description(*words)
                 .content("application/json", body)
                 .build();
-            (status.to_owned(), response.into())
+            ((*status).to_owned(), response.into())
         })
         .collect()
-    }
 }
 
 impl ApiError {

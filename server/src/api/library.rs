@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::Api;
-use super::error::{ApiError, ErrorBody};
+use super::error::{ApiError, CredentialRefused, ErrorBody};
 use super::extract::{Caller, JsonBody};
 use crate::plans::json::{PlanFile, check};
 
@@ -67,7 +67,7 @@ fn store(api: &Api) -> Result<&dyn Store, ApiError> {
     tag = "plans",
     responses(
         (status = 200, description = "The plans", body = Vec<SavedPlan>),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
+        CredentialRefused,
         (status = 404, description = "`no-store`: the panel keeps no plans", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -99,7 +99,7 @@ pub async fn list(
         (status = 201, description = "Saved as a new plan", body = SavedPlan),
         (status = 200, description = "Saved over the caller's plan of that name", body = SavedPlan),
         (status = 400, description = "`bad-json`, `bad-plan-name` or `bad-plan`", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
+        CredentialRefused,
         (status = 404, description = "`no-store`: the panel keeps no plans", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -152,7 +152,7 @@ pub async fn save(
     params(("id" = String, Path, description = "The plan's id")),
     responses(
         (status = 200, description = "The plan", body = SavedPlan),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
+        CredentialRefused,
         (status = 404, description = "`no-such-plan` or `no-store`", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -175,7 +175,7 @@ pub async fn one(
     params(("id" = String, Path, description = "The plan's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
+        CredentialRefused,
         (status = 404, description = "`no-such-plan` (or not the caller's own) or `no-store`", body = ErrorBody),
     ),
     security(("bearer" = []))

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt as _;
 use serde::Deserialize;
 
-use super::error::{ApiError, ErrorBody, lang_of};
+use super::error::{ApiError, CredentialRefused, ErrorBody, lang_of};
 use super::extract::Target;
 use super::{Api, MeetingParams};
 
@@ -32,7 +32,7 @@ const VIEW_WAIT: Duration = Duration::from_secs(5);
     responses(
         (status = 200, description = "The meeting as the panel sees it now", body = MeetingView),
         (status = 400, description = "The name cannot be a meeting's", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
+        CredentialRefused,
         (status = 403, description = "The JWT is for another meeting", body = ErrorBody),
         (status = 409, description = "`not-joined`: the panel is not in the meeting", body = ErrorBody),
         (status = 503, description = "`no-service`: no Jitsi deployment", body = ErrorBody),
@@ -63,7 +63,7 @@ pub async fn view(State(api): State<Api>, target: Target) -> Result<Json<Meeting
     responses(
         (status = 200, description = "The meeting as the panel sees it after joining", body = MeetingView),
         (status = 400, description = "The name cannot be a meeting's", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
+        CredentialRefused,
         (status = 403, description = "The JWT is for another meeting", body = ErrorBody),
         (status = 429, description = "`rate`: too many joins in a short time", body = ErrorBody),
         (status = 503, description = "`busy` (at the cap on meetings) or `no-service`", body = ErrorBody),
@@ -116,7 +116,7 @@ pub async fn join(State(api): State<Api>, target: Target) -> Result<Json<Meeting
             (String = "application/json"),
         )),
         (status = 400, description = "`bad-query`: format is csv or json, what is stays or activity", body = ErrorBody),
-        (status = 401, description = "No credential, or one that is not accepted", body = ErrorBody),
+        CredentialRefused,
         (status = 403, description = "The JWT is for another meeting, or not a moderator's", body = ErrorBody),
         (status = 404, description = "`no-record`: the panel keeps no record", body = ErrorBody),
         (status = 503, description = "`storage`: the database failed", body = ErrorBody),
