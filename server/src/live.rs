@@ -19,7 +19,7 @@ use app::api::{LiveRefusal, WatchMeeting};
 use app::auth::SignedIn;
 use app::i18n::Lang;
 use app::meeting::{MeetingRef, MeetingView};
-use app::service::{MeetingService, Moderator};
+use app::service::{MeetingService, Moderator, ServiceError};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
@@ -95,15 +95,8 @@ async fn follow(
     lang: Lang,
 ) {
     // A refusal, in the page's language: the board shows it and does not
-    // try again, unless it may pass by itself (the panel is busy).
-    let refusal = |code: &str| {
-        let words = lang.error_text(code);
-        error_frame(if code == "busy" {
-            LiveRefusal::Later(words)
-        } else {
-            LiveRefusal::Final(words)
-        })
-    };
+    // try again.
+    let refusal = |code: &str| error_frame(LiveRefusal::Final(lang.error_text(code)));
     let (mut sink, mut stream) = socket.split();
     let meeting = match tokio::time::timeout(FIRST_MESSAGE, stream.next()).await {
         Ok(Some(Ok(message))) => read_meeting(&message),
@@ -118,7 +111,15 @@ async fn follow(
     }
     let views = match meetings.watch(&who, &meeting) {
         Ok(views) => views,
-        Err(e) => return last_words(sink, Some(refusal(&e.to_string()))).await,
+        Err(e) => {
+            // The panel at its cap may have room later: the board tries again.
+            let words = lang.error_text(&e.to_string());
+            let refused = match e {
+                ServiceError::Busy(_) => LiveRefusal::Later(words),
+                _ => LiveRefusal::Final(words),
+            };
+            return last_words(sink, Some(error_frame(refused))).await;
+        }
     };
     // Whatever the browser sends after its first message ends nothing, but a
     // message over the limit, a close, a broken socket or a browser silent

@@ -448,11 +448,9 @@ mod tests {
             let mut ws = tokio_tungstenite::accept_hdr_async(socket, callback)
                 .await
                 .unwrap();
-            let big = format!(
-                "<message xmlns='jabber:client'><body>{}</body></message>",
-                "x".repeat(MAX_STANZA_BYTES)
-            );
-            let _ = ws.send(Message::text(big)).await;
+            let big = Element::new("message", ns::CLIENT)
+                .child(Element::new("body", ns::CLIENT).text("x".repeat(MAX_STANZA_BYTES)));
+            let _ = ws.send(Message::text(big.to_xml())).await;
             // Holds the socket open until the client has read.
             let _ = ws.next().await;
         });
